@@ -1,0 +1,33 @@
+// Policy lookups.
+#include "security/policy.h"
+
+namespace muster::security {
+
+Policy::Policy(std::vector<Organisation> organisations, std::vector<Principal> principals,
+               std::string source)
+    : organisations_(std::move(organisations)),
+      principals_(std::move(principals)),
+      source_(std::move(source)) {
+  for (size_t i = 0; i < organisations_.size(); ++i) org_index_[organisations_[i].id] = i;
+  for (size_t i = 0; i < principals_.size(); ++i) {
+    principal_index_[principals_[i].id] = i;
+    key_index_[principals_[i].public_key] = i;
+  }
+}
+
+const Organisation* Policy::FindOrganisation(std::string_view id) const {
+  auto it = org_index_.find(id);
+  return it == org_index_.end() ? nullptr : &organisations_[it->second];
+}
+
+const Principal* Policy::FindPrincipal(std::string_view id) const {
+  auto it = principal_index_.find(id);
+  return it == principal_index_.end() ? nullptr : &principals_[it->second];
+}
+
+const Principal* Policy::FindPrincipalByKey(const RawKey& key) const {
+  auto it = key_index_.find(key);
+  return it == key_index_.end() ? nullptr : &principals_[it->second];
+}
+
+}  // namespace muster::security
