@@ -103,6 +103,7 @@ enum AckLevel {
 struct Ack {
   seqs @0 :List(UInt64);
   level @1 :AckLevel;
+  requestId @2 :UInt64;                # non-zero: answer with a result (or reject) once durable
 }
 
 struct Ping {
@@ -129,6 +130,7 @@ struct Notice {
     superseded @4;                     # another session of this principal now receives
     revoked @5;
     shuttingDown @6;
+    caughtUp @7;                       # everything pending for this receiver has been delivered and acked
   }
 }
 

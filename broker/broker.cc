@@ -1,0 +1,436 @@
+// The broker event loop and frame dispatch.
+#include "broker/broker.h"
+
+#include <capnp/message.h>
+#include <kj/exception.h>
+#include <zmq_addon.hpp>
+
+#include "broker/delivery/reply_frames.h"
+#include "broker/store/keys.h"
+#include "broker/store/record_codec.h"
+#include "broker/transport/broker_socket.h"
+#include "schemas/frame_codec.h"
+#include "schemas/store.capnp.h"
+
+namespace muster::broker {
+
+using delivery::NoticeFrame;
+using delivery::PongFrame;
+using delivery::RejectCodeName;
+using delivery::RejectFrame;
+using delivery::TextResultFrame;
+
+namespace {
+
+constexpr uint32_t kProtocolVersion = 1;
+
+std::string Gets(zmq::message_t& msg, const char* property) {
+  try {
+    const char* v = msg.gets(property);
+    return v ? std::string(v) : std::string();
+  } catch (const zmq::error_t&) {
+    return std::string();  // absent property: cppzmq throws EINVAL
+  }
+}
+
+}  // namespace
+
+Broker::Broker(const BrokerConfig& config, security::PolicyHolder& policy, store::Store& store,
+               Logger& log, const Clock& clock)
+    : config_(config), policy_(policy), store_(store), log_(log), clock_(clock) {}
+
+Broker::~Broker() {
+  if (committer_) committer_->Stop();
+  if (zap_) zap_->Stop();
+}
+
+Status Broker::Start(zmq::context_t& context, const std::string& secret_key_z85) {
+  started_mono_ms_ = clock_.MonotonicMillis();
+  // The ZAP handler must be bound in this context before any public bind.
+  zap_ = std::make_unique<transport::ZapHandler>(context, policy_, log_, this);
+  MUSTER_RETURN_IF_ERROR(zap_->Start());
+
+  committer_ = std::make_unique<store::GroupCommitter>(store_);
+  MUSTER_RETURN_IF_ERROR(committer_->Start());
+  scheduler_ = std::make_unique<delivery::DeliveryScheduler>(store_, *committer_, *this, clock_, log_);
+  publish_ = std::make_unique<PublishPipeline>(config_, policy_, store_, *committer_, *scheduler_,
+                                               *this, clock_, log_);
+  MUSTER_RETURN_IF_ERROR(publish_->Recover());
+
+  transport::BrokerSocketOptions options;
+  options.endpoint = config_.bind;
+  options.secret_key_z85 = secret_key_z85;
+  options.max_frame_bytes = config_.max_frame_bytes;
+  options.heartbeat_ms = static_cast<int>(config_.heartbeat_ms);
+  auto socket = transport::BindBrokerSocket(context, options);
+  if (!socket.ok()) return socket.status();
+  socket_ = std::move(socket).value();
+  endpoint_ = socket_->get(zmq::sockopt::last_endpoint);
+  log_.Info("broker", "listening", {{"endpoint", endpoint_}, {"name", config_.name},
+                                    {"last_seq", std::to_string(publish_->last_seq())}});
+  return Status::Ok();
+}
+
+Status Broker::Run(transport::SignalPipe& signals) {
+  zmq::pollitem_t items[3] = {
+      {socket_->handle(), 0, ZMQ_POLLIN, 0},
+      {nullptr, committer_->notify_fd(), ZMQ_POLLIN, 0},
+      {nullptr, signals.fd(), ZMQ_POLLIN, 0},
+  };
+  int64_t next_sweep = clock_.MonotonicMillis() + 500;
+  bool stopping = false;
+  while (!stopping) {
+    try {
+      zmq::poll(items, 3, std::chrono::milliseconds(100));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) return Status::Internal(std::string("poll: ") + e.what());
+    }
+    if (items[0].revents & ZMQ_POLLIN) DrainSocket(512);
+    if (items[1].revents & ZMQ_POLLIN) committer_->RunCompletions();
+    if (items[2].revents & ZMQ_POLLIN) {
+      transport::PendingSignals sig = signals.Drain();
+      if (sig.terminate) stopping = true;
+      if (sig.reload) log_.Info("broker", "SIGHUP received; policy reload is not enabled on this broker");
+    }
+    if (clock_.MonotonicMillis() >= next_sweep) {
+      SweepSessions();
+      MaybeRecoverStore();
+      next_sweep = clock_.MonotonicMillis() + 500;
+    }
+  }
+
+  // Clean shutdown: everything already accepted is made durable and confirmed.
+  log_.Info("broker", "stopping", {{"in_flight", std::to_string(committer_->outstanding())}});
+  while (committer_->outstanding() > 0) {
+    zmq::pollitem_t done{nullptr, committer_->notify_fd(), ZMQ_POLLIN, 0};
+    zmq::poll(&done, 1, std::chrono::milliseconds(100));
+    committer_->RunCompletions();
+  }
+  for (const auto& [id, s] : sessions_.all()) {
+    Send(id, NoticeFrame(schema::Notice::Kind::SHUTTING_DOWN, 0, "", "the broker is shutting down",
+                         clock_.NowMillis()));
+  }
+  committer_->Stop();
+  socket_->close();
+  zap_->Stop();
+  log_.Info("broker", "stopped cleanly", {{"last_seq", std::to_string(publish_->last_seq())}});
+  return Status::Ok();
+}
+
+void Broker::OnZapDecision(const security::ZapDecision& decision) {
+  // Decisions are logged by the handler; the audit log records them once it is enabled.
+  (void)decision;
+}
+
+delivery::FrameSink::SendResult Broker::Send(const std::string& routing_id, const std::string& frame) {
+  try {
+    zmq::message_t id(routing_id.data(), routing_id.size());
+    auto sent = socket_->send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    if (!sent) return SendResult::kFull;
+    zmq::message_t payload(frame.data(), frame.size());
+    socket_->send(payload, zmq::send_flags::dontwait);
+    return SendResult::kSent;
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EHOSTUNREACH) {
+      EndSession(routing_id, "peer gone");
+      return SendResult::kGone;
+    }
+    log_.Warn("broker", "send failed", {{"error", e.what()}});
+    return SendResult::kFull;
+  }
+}
+
+void Broker::DrainSocket(size_t max_frames) {
+  for (size_t n = 0; n < max_frames; ++n) {
+    std::vector<zmq::message_t> parts;
+    try {
+      if (!zmq::recv_multipart(*socket_, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
+    } catch (const zmq::error_t& e) {
+      log_.Warn("broker", "receive failed", {{"error", e.what()}});
+      return;
+    }
+    if (parts.size() < 2) continue;
+    std::string routing_id = parts[0].to_string();
+    if (parts.size() != 2) {
+      ++malformed_frames_;
+      Send(routing_id, RejectFrame(schema::RejectCode::MALFORMED,
+                                   "one ZeroMQ frame per protocol message; got " +
+                                       std::to_string(parts.size() - 1)));
+      continue;
+    }
+    HandleFrame(routing_id, parts[1], parts[1]);
+  }
+}
+
+void Broker::RejectFrameFrom(const std::string& routing_id, schema::RejectCode code,
+                             const std::string& reason, const std::string& principal) {
+  ++refused_frames_;
+  log_.Info("broker", "frame refused", {{"principal", principal}, {"code", RejectCodeName(code)}, {"reason", reason}});
+  Send(routing_id, RejectFrame(code, reason));
+}
+
+void Broker::HandleFrame(const std::string& routing_id, zmq::message_t& payload, zmq::message_t&) {
+  // Identity comes only from the ZAP User-Id of this very frame.
+  const std::string principal = Gets(payload, "User-Id");
+  if (principal.empty()) {
+    return RejectFrameFrom(routing_id, schema::RejectCode::UNAUTHENTICATED,
+                           "no authenticated identity on this connection", "");
+  }
+  wire::FrameLimits limits;
+  limits.max_frame_bytes = config_.max_frame_bytes;
+  auto decoded = wire::DecodedFrame::Decode(payload.data(), payload.size(), limits);
+  if (!decoded.ok()) {
+    ++malformed_frames_;
+    bool too_large = decoded.status().message().find("exceeds the limit") != std::string::npos;
+    return RejectFrameFrom(routing_id, too_large ? schema::RejectCode::TOO_LARGE : schema::RejectCode::MALFORMED,
+                           decoded.status().message(), principal);
+  }
+  delivery::Session* session = sessions_.Find(routing_id);
+  if (session != nullptr && session->principal != principal) {
+    EndSession(routing_id, "identity changed on the connection");
+    return RejectFrameFrom(routing_id, schema::RejectCode::UNAUTHENTICATED,
+                           "the connection's identity does not match its session", principal);
+  }
+  if (session != nullptr) session->last_seen_mono_ms = clock_.MonotonicMillis();
+  try {
+    auto frame = (*decoded)->frame();
+    switch (frame.which()) {
+      case schema::Frame::HELLO:
+        return HandleHello(routing_id, principal, Gets(payload, "Peer-Address"), frame.getHello());
+      case schema::Frame::PING:
+        Send(routing_id, PongFrame(frame.getPing().getNonce(), clock_.NowMillis()));
+        if (session == nullptr) {
+          Send(routing_id, RejectFrame(schema::RejectCode::HELLO_REQUIRED, "no session: send hello"));
+        }
+        return;
+      case schema::Frame::BYE:
+        if (session != nullptr) EndSession(routing_id, "bye");
+        return;
+      case schema::Frame::PUBLISH:
+      case schema::Frame::ACK:
+      case schema::Frame::QUERY:
+        if (session == nullptr) {
+          return RejectFrameFrom(routing_id, schema::RejectCode::HELLO_REQUIRED,
+                                 "no session on this connection (new connection or broker restart): send hello first",
+                                 principal);
+        }
+        if (frame.which() == schema::Frame::PUBLISH) return publish_->Handle(*session, frame.getPublish());
+        if (frame.which() == schema::Frame::ACK) return HandleAck(*session, frame.getAck());
+        return HandleQuery(*session, frame.getQuery());
+      case schema::Frame::WELCOME:
+      case schema::Frame::RECEIPT:
+      case schema::Frame::REJECT:
+      case schema::Frame::DELIVER:
+      case schema::Frame::PONG:
+      case schema::Frame::NOTICE:
+      case schema::Frame::RESULT:
+        return RejectFrameFrom(routing_id, schema::RejectCode::UNKNOWN_COMMAND,
+                               "that command is sent by the broker, not to it", principal);
+    }
+    return RejectFrameFrom(routing_id, schema::RejectCode::UNKNOWN_COMMAND,
+                           "unknown command " + std::to_string(static_cast<int>(frame.which())) +
+                               " (client newer than broker?)",
+                           principal);
+  } catch (const kj::Exception& e) {
+    ++malformed_frames_;
+    return RejectFrameFrom(routing_id, schema::RejectCode::MALFORMED,
+                           std::string("malformed frame: ") + e.getDescription().cStr(), principal);
+  }
+}
+
+void Broker::HandleHello(const std::string& routing_id, const std::string& principal,
+                         const std::string& peer, schema::Hello::Reader hello) {
+  if (hello.getProtocolVersion() != kProtocolVersion) {
+    return RejectFrameFrom(routing_id, schema::RejectCode::UNSUPPORTED_VERSION,
+                           "protocol version " + std::to_string(hello.getProtocolVersion()) +
+                               " is not supported; this broker speaks version 1",
+                           principal);
+  }
+  auto policy = policy_.Get();
+  const security::Principal* p = policy->FindPrincipal(principal);
+  if (p == nullptr || p->revoked) {
+    return RejectFrameFrom(routing_id, schema::RejectCode::UNAUTHENTICATED,
+                           "principal '" + principal + "' is no longer admitted", principal);
+  }
+  const security::Organisation* org = policy->FindOrganisation(p->org);
+  if (sessions_.Find(routing_id) != nullptr && sessions_.Remove(routing_id)) scheduler_->Detach(principal);
+  delivery::Session s;
+  s.routing_id = routing_id;
+  s.principal = principal;
+  s.org = p->org;
+  s.role = p->role;
+  s.client_name = std::string(hello.getClientName()).substr(0, 128);
+  s.peer_address = peer;
+  s.connected_ms = clock_.NowMillis();
+  s.last_seen_mono_ms = clock_.MonotonicMillis();
+  s.receive = hello.getReceive();
+  s.window = config_.delivery_window;
+  if (hello.getWindow() > 0 && hello.getWindow() < s.window) s.window = hello.getWindow();
+  sessions_.Add(s);
+
+  capnp::MallocMessageBuilder m(64);
+  auto w = m.initRoot<schema::Frame>().initWelcome();
+  w.setProtocolVersion(kProtocolVersion);
+  w.setPrincipal(principal);
+  w.setOrganisation(p->org);
+  w.setRole(p->role);
+  w.setClearance(static_cast<schema::Classification>(p->clearance));
+  w.setServerTimeMillis(clock_.NowMillis());
+  w.setBrokerName(config_.name);
+  w.setWindow(s.window);
+  w.setHeartbeatMillis(config_.heartbeat_ms);
+  w.setSector(org ? org->sector : "");
+  Send(routing_id, wire::EncodeFrame(m));
+  log_.Info("session", "opened", {{"principal", principal}, {"client", s.client_name},
+                                  {"receive", s.receive ? "yes" : "no"}, {"peer", peer}});
+
+  if (s.receive) {
+    std::string previous = sessions_.SetReceiver(routing_id);
+    if (!previous.empty()) {
+      Send(previous, NoticeFrame(schema::Notice::Kind::SUPERSEDED, 0, principal,
+                                 "another session of " + principal + " now receives its messages",
+                                 clock_.NowMillis()));
+    }
+    scheduler_->Attach(principal, routing_id, s.window);
+  }
+}
+
+void Broker::HandleAck(delivery::Session& session, schema::Ack::Reader ack) {
+  std::vector<uint64_t> seqs;
+  seqs.reserve(ack.getSeqs().size());
+  for (uint64_t seq : ack.getSeqs()) seqs.push_back(seq);
+  if (seqs.size() > 100000) {
+    return RejectFrameFrom(session.routing_id, schema::RejectCode::TOO_LARGE, "too many seqs in one ack",
+                           session.principal);
+  }
+  const uint64_t request_id = ack.getRequestId();
+  const std::string routing_id = session.routing_id;
+  const bool acknowledged = ack.getLevel() == schema::AckLevel::ACKNOWLEDGED;
+  Status s = scheduler_->Ack(session.principal, seqs, acknowledged,
+                             [this, request_id, routing_id, acknowledged](const Status& st, size_t n) {
+                               if (request_id == 0) return;
+                               if (st.ok()) {
+                                 Send(routing_id, TextResultFrame(request_id, std::string(acknowledged ? "acknowledged " : "received ") +
+                                                                                  std::to_string(n)));
+                               } else {
+                                 Send(routing_id, RejectFrame(schema::RejectCode::UNAVAILABLE, st.message(), "", request_id));
+                               }
+                             });
+  if (!s.ok()) {
+    auto code = s.code() == StatusCode::kNotFound ? schema::RejectCode::NOT_FOUND : schema::RejectCode::UNAVAILABLE;
+    ++refused_frames_;
+    Send(session.routing_id, RejectFrame(code, s.message(), "", request_id));
+  }
+}
+
+void Broker::HandleQuery(delivery::Session& session, schema::Query::Reader query) {
+  const uint64_t id = query.getQueryId();
+  capnp::MallocMessageBuilder m(256);
+  auto result = m.initRoot<schema::Frame>().initResult();
+  result.setQueryId(id);
+  switch (query.which()) {
+    case schema::Query::STATS: {
+      auto st = result.initStats();
+      auto commit = committer_->stats();
+      const auto& pub = publish_->counters();
+      const auto& del = scheduler_->stats();
+      st.setUptimeMillis(clock_.MonotonicMillis() - started_mono_ms_);
+      st.setSessions(static_cast<uint32_t>(sessions_.size()));
+      st.setPublishesAccepted(pub.accepted);
+      st.setPublishesDuplicate(pub.duplicates);
+      st.setRejects(pub.rejected + malformed_frames_ + refused_frames_);
+      st.setCommitBatches(commit.batches);
+      st.setCommitRecords(commit.items);
+      st.setDeliveries(del.deliveries);
+      st.setRedeliveries(del.redeliveries);
+      st.setAcks(del.acks);
+      st.setLastSeq(publish_->last_seq());
+      st.setStoreHealthy(store_.healthy());
+      break;
+    }
+    case schema::Query::WHOAMI:
+      result.setText(session.principal + " (" + session.org + ", " + session.role + ")");
+      break;
+    case schema::Query::DELIVERY_STATUS: {
+      uint64_t seq = query.getDeliveryStatus();
+      auto bytes = store_.Get(store::Column::kMessages, store::MessageKey(seq));
+      if (!bytes.ok() || !bytes->has_value()) {
+        Send(session.routing_id, RejectFrame(schema::RejectCode::NOT_FOUND, "no message with seq " + std::to_string(seq), "", id));
+        return;
+      }
+      auto decoded = wire::DecodedStruct::Decode((*bytes)->data(), (*bytes)->size());
+      if (!decoded.ok()) {
+        Send(session.routing_id, RejectFrame(schema::RejectCode::INTERNAL, decoded.status().message(), "", id));
+        return;
+      }
+      auto stored = (*decoded)->Get<schema::StoredMessage>();
+      auto env = stored.getEnvelope();
+      auto policy = policy_.Get();
+      const security::Principal* asker = policy->FindPrincipal(session.principal);
+      bool entitled = env.getSender() == session.principal ||
+                      (asker != nullptr && (asker->role == "duty-officer" || asker->role == "auditor") &&
+                       static_cast<int>(asker->clearance) >= static_cast<int>(env.getClassification()));
+      if (!entitled) {
+        // Same answer as for a missing message: nothing leaks about messages one may not see.
+        Send(session.routing_id, RejectFrame(schema::RejectCode::NOT_FOUND, "no message with seq " + std::to_string(seq), "", id));
+        return;
+      }
+      auto ds = result.initDeliveryStatus();
+      ds.setSeq(seq);
+      ds.setSender(env.getSender());
+      auto recipients = stored.getRecipients();
+      auto list = ds.initRecipients(recipients.size());
+      for (unsigned i = 0; i < recipients.size(); ++i) {
+        std::string who = recipients[i].getPrincipal();
+        list[i].setPrincipal(who);
+        list[i].setMatchedTerm(recipients[i].getMatchedTerm());
+        auto rec = store_.Get(store::Column::kDelivery, store::DeliveryKey(seq, who));
+        store::DeliveryRecord r;
+        if (rec.ok() && rec->has_value()) {
+          auto d = store::DecodeDeliveryRecord(**rec);
+          if (d.ok()) r = *d;
+        }
+        list[i].setState(store::DeliveryStateName(r.state));
+        list[i].setDeliveredMillis(r.delivered_ms);
+        list[i].setReceivedMillis(r.received_ms);
+        list[i].setAcknowledgedMillis(r.acknowledged_ms);
+        list[i].setAcknowledgedBy(r.acknowledged_by);
+        list[i].setAttempts(r.attempts);
+        list[i].setEscalatedMillis(r.escalated_ms);
+        list[i].setExpiredMillis(r.expired_ms);
+      }
+      break;
+    }
+    default:
+      Send(session.routing_id, RejectFrame(schema::RejectCode::UNKNOWN_COMMAND,
+                                           "this query is not available on this broker", "", id));
+      return;
+  }
+  Send(session.routing_id, wire::EncodeFrame(m));
+}
+
+void Broker::EndSession(const std::string& routing_id, const std::string& reason) {
+  delivery::Session* s = sessions_.Find(routing_id);
+  if (s == nullptr) return;
+  std::string principal = s->principal;
+  log_.Info("session", "closed", {{"principal", principal}, {"reason", reason}});
+  if (sessions_.Remove(routing_id)) scheduler_->Detach(principal);
+}
+
+void Broker::SweepSessions() {
+  int64_t cutoff = clock_.MonotonicMillis() - static_cast<int64_t>(config_.session_timeout_ms);
+  for (const auto& id : sessions_.SilentSince(cutoff)) EndSession(id, "silent past the session timeout");
+}
+
+void Broker::MaybeRecoverStore() {
+  if (store_.healthy() || committer_->outstanding() > 0) return;
+  Status s = store_.Resume();
+  if (!s.ok()) {
+    log_.Warn("store", "still refusing writes", {{"error", s.ToString()}});
+    return;
+  }
+  Status r = publish_->Recover();
+  log_.Info("store", "writes resumed", {{"last_seq", std::to_string(publish_->last_seq())}, {"recover", r.ToString()}});
+}
+
+}  // namespace muster::broker

@@ -1,0 +1,86 @@
+// Broker: musterd's event loop. Owns the ZAP handler, the public CURVE ROUTER socket, the group
+// committer, the session table, the delivery scheduler and the publish pipeline, and dispatches
+// every frame: hello, publish, ack, query, ping, bye. Identity is the ZAP User-Id of each frame;
+// a frame whose User-Id does not match its session's principal is refused.
+// Ownership: built by main() from references to the config, policy, store, logger and clock.
+// Threads: Run() is the broker thread; the ZAP handler and the commit thread are internal.
+// Failure: a malformed frame gets a reject and is counted; the broker keeps serving everyone.
+// A store failure makes publishes fail with `unavailable` until the store recovers.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <zmq.hpp>
+
+#include "broker/config.h"
+#include "broker/delivery/delivery_scheduler.h"
+#include "broker/delivery/frame_sink.h"
+#include "broker/delivery/session_table.h"
+#include "broker/publish_pipeline.h"
+#include "broker/store/group_committer.h"
+#include "broker/store/store.h"
+#include "broker/transport/signal_pipe.h"
+#include "broker/transport/zap_handler.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "schemas/protocol.capnp.h"
+#include "security/policy.h"
+
+namespace muster::broker {
+
+class Broker final : public transport::AuthListener, public delivery::FrameSink {
+ public:
+  Broker(const BrokerConfig& config, security::PolicyHolder& policy, store::Store& store,
+         Logger& log, const Clock& clock);
+  ~Broker() override;
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  // Starts the ZAP handler, then binds the public socket (in that order), starts the commit
+  // thread and recovers counters from the store.
+  Status Start(zmq::context_t& context, const std::string& secret_key_z85);
+  // Serves until SIGTERM/SIGINT, then shuts down cleanly: stops reading, makes everything already
+  // accepted durable and confirmed, stops the threads.
+  Status Run(transport::SignalPipe& signals);
+
+  // The endpoint actually bound (resolves a wildcard port).
+  const std::string& endpoint() const { return endpoint_; }
+
+  // transport::AuthListener (called on the ZAP thread).
+  void OnZapDecision(const security::ZapDecision& decision) override;
+  // delivery::FrameSink.
+  SendResult Send(const std::string& routing_id, const std::string& frame) override;
+
+ private:
+  void DrainSocket(size_t max_frames);
+  void HandleFrame(const std::string& routing_id, zmq::message_t& payload, zmq::message_t& envelope);
+  void HandleHello(const std::string& routing_id, const std::string& principal,
+                   const std::string& peer, schema::Hello::Reader hello);
+  void HandleAck(delivery::Session& session, schema::Ack::Reader ack);
+  void HandleQuery(delivery::Session& session, schema::Query::Reader query);
+  void RejectFrameFrom(const std::string& routing_id, schema::RejectCode code, const std::string& reason,
+                       const std::string& principal);
+  void EndSession(const std::string& routing_id, const std::string& reason);
+  void SweepSessions();
+  void MaybeRecoverStore();
+  std::string StatsText() const;
+
+  const BrokerConfig& config_;
+  security::PolicyHolder& policy_;
+  store::Store& store_;
+  Logger& log_;
+  const Clock& clock_;
+
+  std::unique_ptr<transport::ZapHandler> zap_;
+  std::unique_ptr<zmq::socket_t> socket_;
+  std::unique_ptr<store::GroupCommitter> committer_;
+  delivery::SessionTable sessions_;
+  std::unique_ptr<delivery::DeliveryScheduler> scheduler_;
+  std::unique_ptr<PublishPipeline> publish_;
+  std::string endpoint_;
+  int64_t started_mono_ms_ = 0;
+  uint64_t malformed_frames_ = 0;
+  uint64_t refused_frames_ = 0;
+};
+
+}  // namespace muster::broker

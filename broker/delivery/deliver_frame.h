@@ -1,0 +1,20 @@
+// Builds the `deliver` frame sent to a recipient from a stored message record.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace muster::delivery {
+
+struct DeliverFrame {
+  std::string bytes;        // the encoded protocol frame
+  int64_t expires_ms = 0;   // the message's expiry (0 = never)
+};
+
+Result<DeliverFrame> BuildDeliverFrame(std::string_view stored_message, uint32_t redelivery_count,
+                                       const std::string& matched_term);
+
+}  // namespace muster::delivery

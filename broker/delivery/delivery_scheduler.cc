@@ -1,0 +1,241 @@
+// Delivery scheduling: cursors, windows, redelivery, acks and expiry.
+#include "broker/delivery/delivery_scheduler.h"
+
+#include <kj/exception.h>
+
+#include "broker/delivery/deliver_frame.h"
+#include "broker/delivery/reply_frames.h"
+#include "broker/store/keys.h"
+#include "schemas/frame_codec.h"
+#include "schemas/store.capnp.h"
+
+namespace muster::delivery {
+namespace {
+
+// The precedence of a stored message, needed to find its pending key.
+Result<int> StoredPrecedence(const store::Store& store, uint64_t seq) {
+  auto bytes = store.Get(store::Column::kMessages, store::MessageKey(seq));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return Status::NotFound("no message with seq " + std::to_string(seq));
+  auto decoded = wire::DecodedStruct::Decode((*bytes)->data(), (*bytes)->size());
+  if (!decoded.ok()) return decoded.status();
+  try {
+    return static_cast<int>((*decoded)->Get<schema::StoredMessage>().getEnvelope().getPrecedence());
+  } catch (const kj::Exception& e) {
+    return Status::Corruption(std::string("message ") + std::to_string(seq) + ": " + e.getDescription().cStr());
+  }
+}
+
+}  // namespace
+
+DeliveryScheduler::DeliveryScheduler(store::Store& store, store::GroupCommitter& committer,
+                                     FrameSink& sink, const Clock& clock, Logger& log)
+    : store_(store), committer_(committer), sink_(sink), clock_(clock), log_(log) {}
+
+void DeliveryScheduler::Attach(const std::string& principal, const std::string& routing_id,
+                               uint32_t window) {
+  Receiver& r = receivers_[principal];
+  r = Receiver();
+  r.routing_id = routing_id;
+  r.window = window;
+  r.cursor = store::PendingPrefix(principal);
+  Pump(principal);
+}
+
+void DeliveryScheduler::Detach(const std::string& principal) { receivers_.erase(principal); }
+
+size_t DeliveryScheduler::InflightCount(const std::string& principal) const {
+  auto it = receivers_.find(principal);
+  return it == receivers_.end() ? 0 : it->second.inflight.size();
+}
+
+void DeliveryScheduler::Pump(const std::string& principal) {
+  auto it = receivers_.find(principal);
+  if (it == receivers_.end()) return;
+  Receiver& r = it->second;
+  const std::string prefix = store::PendingPrefix(principal);
+  const std::string end = store::PrefixEnd(prefix);
+  while (r.inflight.size() < r.window && !r.caught_up) {
+    size_t need = r.window - r.inflight.size();
+    std::vector<std::pair<int, uint64_t>> batch;
+    std::string next_cursor = r.cursor;
+    bool reached_end = true;
+    Status s = store_.Scan(store::Column::kPending, r.cursor, end, [&](std::string_view key, std::string_view) {
+      store::PendingKeyParts parts;
+      next_cursor.assign(key.data(), key.size());
+      next_cursor.push_back('\0');
+      if (!store::ParsePendingKey(key, principal, &parts)) return true;
+      if (r.inflight.count(parts.seq) || acks_in_flight_.count({principal, parts.seq})) return true;
+      batch.emplace_back(parts.precedence, parts.seq);
+      if (batch.size() >= need) {
+        reached_end = false;
+        return false;
+      }
+      return true;
+    });
+    if (!s.ok()) {
+      log_.Error("delivery", "pending scan failed", {{"principal", principal}, {"error", s.ToString()}});
+      return;
+    }
+    r.cursor = next_cursor;
+    if (reached_end) r.caught_up = true;
+    for (const auto& [precedence, seq] : batch) {
+      auto bytes = store_.Get(store::Column::kMessages, store::MessageKey(seq));
+      if (!bytes.ok() || !bytes->has_value()) {
+        log_.Error("delivery", "pending entry without message", {{"principal", principal}, {"seq", std::to_string(seq)}});
+        continue;
+      }
+      store::DeliveryRecord record;
+      auto rec = store_.Get(store::Column::kDelivery, store::DeliveryKey(seq, principal));
+      if (rec.ok() && rec->has_value()) {
+        auto decoded = store::DecodeDeliveryRecord(**rec);
+        if (decoded.ok()) record = *decoded;
+      }
+      if (!Deliver(principal, r, precedence, seq, **bytes, record)) {
+        auto again = receivers_.find(principal);
+        if (again == receivers_.end()) return;  // the session went away
+        // Not taken now: resume from here next time.
+        std::string key = store::PendingKey(principal, precedence, seq);
+        if (key < again->second.cursor) again->second.cursor = key;
+        again->second.caught_up = false;
+        return;
+      }
+    }
+  }
+  MaybeAnnounce(r);
+}
+
+bool DeliveryScheduler::Deliver(const std::string& principal, Receiver& r, int precedence,
+                                uint64_t seq, const std::string& stored_bytes,
+                                store::DeliveryRecord record) {
+  auto frame = BuildDeliverFrame(stored_bytes, record.attempts, record.matched_term);
+  if (!frame.ok()) {
+    log_.Error("delivery", "unreadable stored message", {{"seq", std::to_string(seq)}, {"error", frame.status().ToString()}});
+    return true;  // skip it; nothing else is affected
+  }
+  int64_t now = clock_.NowMillis();
+  if (frame->expires_ms != 0 && now >= frame->expires_ms) {
+    record.state = store::DeliveryState::kExpired;
+    record.expired_ms = now;
+    WriteRecord(seq, principal, record, /*delete_pending=*/true, precedence);
+    acks_in_flight_.insert({principal, seq});
+    ++stats_.expired;
+    log_.Info("delivery", "expired, not delivered", {{"seq", std::to_string(seq)}, {"recipient", principal}});
+    return true;
+  }
+  switch (sink_.Send(r.routing_id, frame->bytes)) {
+    case FrameSink::SendResult::kSent:
+      break;
+    case FrameSink::SendResult::kFull:
+      return false;
+    case FrameSink::SendResult::kGone:
+      receivers_.erase(principal);
+      return false;
+  }
+  ++stats_.deliveries;
+  if (record.attempts > 0) ++stats_.redeliveries;
+  record.attempts += 1;
+  record.delivered_ms = now;
+  if (record.state == store::DeliveryState::kPending) record.state = store::DeliveryState::kDelivered;
+  r.inflight[seq] = Inflight{precedence, record};
+  r.announced = false;
+  WriteRecord(seq, principal, record, /*delete_pending=*/false, precedence);
+  return true;
+}
+
+void DeliveryScheduler::OnCommitted(const CommittedMessage& m) {
+  for (const auto& recipient : m.recipients) {
+    auto it = receivers_.find(recipient.principal);
+    if (it == receivers_.end()) continue;
+    Receiver& r = it->second;
+    if (r.inflight.count(m.seq) || acks_in_flight_.count({recipient.principal, m.seq})) continue;
+    if (r.caught_up && r.inflight.size() < r.window) {
+      store::DeliveryRecord record;
+      record.matched_term = recipient.matched_term;
+      if (Deliver(recipient.principal, r, m.precedence, m.seq, *m.stored_bytes, record)) continue;
+      it = receivers_.find(recipient.principal);
+      if (it == receivers_.end()) continue;
+    }
+    Receiver& rr = it->second;
+    std::string key = store::PendingKey(recipient.principal, m.precedence, m.seq);
+    if (key < rr.cursor) rr.cursor = key;
+    rr.caught_up = false;
+  }
+}
+
+Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<uint64_t>& seqs,
+                              bool acknowledged, std::function<void(const Status&, size_t)> on_durable) {
+  auto rit = receivers_.find(principal);
+  Receiver* r = rit == receivers_.end() ? nullptr : &rit->second;
+  int64_t now = clock_.NowMillis();
+  store::WriteSet writes;
+  std::vector<uint64_t> acked;
+  for (uint64_t seq : seqs) {
+    store::DeliveryRecord record;
+    int precedence = 0;
+    if (r != nullptr && r->inflight.count(seq)) {
+      record = r->inflight[seq].record;
+      precedence = r->inflight[seq].precedence;
+    } else {
+      auto rec = store_.Get(store::Column::kDelivery, store::DeliveryKey(seq, principal));
+      if (!rec.ok()) return rec.status();
+      if (!rec->has_value()) {
+        return Status::NotFound("message " + std::to_string(seq) + " was not delivered to " + principal);
+      }
+      auto decoded = store::DecodeDeliveryRecord(**rec);
+      if (!decoded.ok()) return decoded.status();
+      record = *decoded;
+      auto p = StoredPrecedence(store_, seq);
+      if (!p.ok()) return p.status();
+      precedence = *p;
+    }
+    if (record.state == store::DeliveryState::kExpired) continue;
+    if (record.received_ms == 0) record.received_ms = now;
+    if (record.state < store::DeliveryState::kReceived) record.state = store::DeliveryState::kReceived;
+    if (acknowledged && record.acknowledged_ms == 0) {
+      record.state = store::DeliveryState::kAcknowledged;
+      record.acknowledged_ms = now;
+      record.acknowledged_by = principal;
+    }
+    writes.Delete(store::Column::kPending, store::PendingKey(principal, precedence, seq));
+    writes.Put(store::Column::kDelivery, store::DeliveryKey(seq, principal), store::EncodeDeliveryRecord(record));
+    acked.push_back(seq);
+  }
+  for (uint64_t seq : acked) {
+    acks_in_flight_.insert({principal, seq});
+    if (r != nullptr) r->inflight.erase(seq);
+  }
+  stats_.acks += acked.size();
+  size_t count = acked.size();
+  store::CommitItem item;
+  item.writes = std::move(writes);
+  item.on_done = [this, principal, acked, count, on_durable](const Status& s) {
+    for (uint64_t seq : acked) acks_in_flight_.erase({principal, seq});
+    if (on_durable) on_durable(s, count);
+  };
+  committer_.Submit(std::move(item));
+  if (r != nullptr) Pump(principal);
+  return Status::Ok();
+}
+
+void DeliveryScheduler::WriteRecord(uint64_t seq, const std::string& principal,
+                                    const store::DeliveryRecord& record, bool delete_pending,
+                                    int precedence) {
+  store::CommitItem item;
+  item.writes.Put(store::Column::kDelivery, store::DeliveryKey(seq, principal),
+                  store::EncodeDeliveryRecord(record));
+  if (delete_pending) {
+    item.writes.Delete(store::Column::kPending, store::PendingKey(principal, precedence, seq));
+    item.on_done = [this, principal, seq](const Status&) { acks_in_flight_.erase({principal, seq}); };
+  }
+  committer_.Submit(std::move(item));
+}
+
+void DeliveryScheduler::MaybeAnnounce(Receiver& r) {
+  if (r.caught_up && r.inflight.empty() && !r.announced) {
+    r.announced = true;
+    sink_.Send(r.routing_id, NoticeFrame(schema::Notice::Kind::CAUGHT_UP, 0, "", "everything pending has been delivered", clock_.NowMillis()));
+  }
+}
+
+}  // namespace muster::delivery

@@ -1,0 +1,97 @@
+// DeliveryScheduler: gets every committed message to each connected recipient, per recipient in
+// (precedence, seq) order, with at most a window of unacked deliveries in flight; keeps the rest
+// in the store. A fresh message goes straight from memory to a caught-up recipient; a recipient
+// with a backlog is fed by scanning its pending entries from a cursor. Acks delete the pending
+// entry and advance the delivery record; a session that ends leaves its unacked deliveries
+// pending, so they are sent again on the next attach (also after a restart).
+// Expired messages are not delivered: they are recorded as expired and removed from pending.
+// Owned by the broker; used only on the broker thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "broker/delivery/frame_sink.h"
+#include "broker/store/group_committer.h"
+#include "broker/store/record_codec.h"
+#include "broker/store/store.h"
+#include "common/clock.h"
+#include "common/log.h"
+
+namespace muster::delivery {
+
+struct CommittedMessage {
+  uint64_t seq = 0;
+  int precedence = 0;
+  std::shared_ptr<const std::string> stored_bytes;
+  std::vector<store::RecipientEntry> recipients;
+};
+
+struct DeliveryStats {
+  uint64_t deliveries = 0;
+  uint64_t redeliveries = 0;
+  uint64_t acks = 0;
+  uint64_t expired = 0;
+};
+
+class DeliveryScheduler {
+ public:
+  DeliveryScheduler(store::Store& store, store::GroupCommitter& committer, FrameSink& sink,
+                    const Clock& clock, Logger& log);
+  DeliveryScheduler(const DeliveryScheduler&) = delete;
+  DeliveryScheduler& operator=(const DeliveryScheduler&) = delete;
+
+  // `routing_id` now receives for `principal`; everything pending is (re)delivered from the start.
+  void Attach(const std::string& principal, const std::string& routing_id, uint32_t window);
+  // The principal's receiving session ended; its in-flight deliveries return to pending.
+  void Detach(const std::string& principal);
+
+  void OnCommitted(const CommittedMessage& message);
+
+  // Records that `principal` has received (and, with `acknowledged`, read) the messages `seqs`.
+  // `on_durable(status, count)` runs once the records are written. Errors (returned at once):
+  // NotFound when a seq was never delivered to this principal.
+  Status Ack(const std::string& principal, const std::vector<uint64_t>& seqs, bool acknowledged,
+             std::function<void(const Status&, size_t)> on_durable);
+
+  size_t InflightCount(const std::string& principal) const;
+  const DeliveryStats& stats() const { return stats_; }
+
+ private:
+  struct Inflight {
+    int precedence = 0;
+    store::DeliveryRecord record;
+  };
+  struct Receiver {
+    std::string routing_id;
+    uint32_t window = 0;
+    std::map<uint64_t, Inflight> inflight;
+    std::string cursor;       // resume scanning pending entries from this key
+    bool caught_up = false;   // no undelivered pending entry at or after the cursor
+    bool announced = false;   // a caught-up notice was sent since the last delivery
+  };
+
+  void Pump(const std::string& principal);
+  // Sends one message; returns false if the receiver can take no more now (full or gone).
+  bool Deliver(const std::string& principal, Receiver& r, int precedence, uint64_t seq,
+               const std::string& stored_bytes, store::DeliveryRecord record);
+  void MaybeAnnounce(Receiver& r);
+  void WriteRecord(uint64_t seq, const std::string& principal, const store::DeliveryRecord& record,
+                   bool delete_pending, int precedence);
+
+  store::Store& store_;
+  store::GroupCommitter& committer_;
+  FrameSink& sink_;
+  const Clock& clock_;
+  Logger& log_;
+  std::map<std::string, Receiver> receivers_;
+  std::set<std::pair<std::string, uint64_t>> acks_in_flight_;
+  DeliveryStats stats_;
+};
+
+}  // namespace muster::delivery

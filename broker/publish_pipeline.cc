@@ -1,0 +1,206 @@
+// The publish pipeline.
+#include "broker/publish_pipeline.h"
+
+#include <memory>
+
+#include "broker/routing/recipient_resolver.h"
+#include "broker/store/keys.h"
+#include "broker/store/record_codec.h"
+
+namespace muster::broker {
+
+using delivery::ReceiptFields;
+using delivery::ReceiptFrame;
+using delivery::RejectCodeName;
+using delivery::RejectFrame;
+
+namespace {
+
+std::vector<std::string> ToStrings(capnp::List<capnp::Text>::Reader list) {
+  std::vector<std::string> out;
+  out.reserve(list.size());
+  for (auto t : list) out.emplace_back(t.cStr(), t.size());
+  return out;
+}
+
+}  // namespace
+
+PublishPipeline::PublishPipeline(const BrokerConfig& config, security::PolicyHolder& policy,
+                                 store::Store& store, store::GroupCommitter& committer,
+                                 delivery::DeliveryScheduler& scheduler, delivery::FrameSink& sink,
+                                 const Clock& clock, Logger& log)
+    : config_(config),
+      policy_(policy),
+      store_(store),
+      committer_(committer),
+      scheduler_(scheduler),
+      sink_(sink),
+      clock_(clock),
+      log_(log) {
+  limits_.max_text_bytes = config.max_text_bytes;
+  limits_.max_original_bytes = config.max_frame_bytes;
+}
+
+Status PublishPipeline::Recover() {
+  auto last = store_.LastKey(store::Column::kMessages);
+  if (!last.ok()) return last.status();
+  next_seq_ = last->has_value() ? store::DecodeU64(**last) + 1 : 1;
+  return Status::Ok();
+}
+
+void PublishPipeline::Reject(const delivery::Session& session, schema::RejectCode code,
+                             const std::string& reason, const std::string& client_message_id) {
+  ++counters_.rejected;
+  log_.Info("publish", "rejected", {{"principal", session.principal}, {"code", RejectCodeName(code)},
+                                    {"id", client_message_id}, {"reason", reason}});
+  sink_.Send(session.routing_id, RejectFrame(code, reason, client_message_id));
+}
+
+void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::Reader publish) {
+  const std::string cmid = publish.getClientMessageId();
+
+  // 1. Availability: never accept what cannot be made durable.
+  if (!store_.healthy()) {
+    return Reject(session, schema::RejectCode::UNAVAILABLE,
+                  "the broker cannot write to its store right now; nothing was accepted, retry later",
+                  cmid);
+  }
+
+  // 2. Dedup: a retry of a publish in flight waits for its receipt; a retry of a committed one
+  //    gets the original receipt again.
+  const std::string dedup_key = store::DedupKey(session.principal, cmid);
+  if (auto it = inflight_.find(dedup_key); it != inflight_.end()) {
+    it->second.waiters.push_back(session.routing_id);
+    return;
+  }
+  if (!cmid.empty()) {
+    auto original = store_.Get(store::Column::kDedup, dedup_key);
+    if (!original.ok()) {
+      return Reject(session, schema::RejectCode::UNAVAILABLE, original.status().message(), cmid);
+    }
+    if (original->has_value()) {
+      auto rec = store::DecodeDedupRecord(**original);
+      if (rec.ok()) {
+        ++counters_.duplicates;
+        sink_.Send(session.routing_id,
+                   ReceiptFrame({cmid, rec->seq, rec->leaf_index, true, rec->recipients, rec->received_ms}));
+        return;
+      }
+    }
+  }
+
+  // 3. Validate.
+  auto envelope = publish.getEnvelope();
+  if (Status s = CheckEnvelope(cmid, envelope, limits_); !s.ok()) {
+    bool too_large = s.message().find("exceeds the limit") != std::string::npos;
+    return Reject(session, too_large ? schema::RejectCode::TOO_LARGE : schema::RejectCode::INVALID,
+                  s.message(), cmid);
+  }
+  const int64_t now = clock_.NowMillis();
+  if (envelope.getExpiresMillis() != 0 && envelope.getExpiresMillis() <= now) {
+    return Reject(session, schema::RejectCode::INVALID, "the message has already expired", cmid);
+  }
+
+  // 4. Authorise.
+  auto policy = policy_.Get();
+  const security::Principal* sender = policy->FindPrincipal(session.principal);
+  if (sender == nullptr || sender->revoked) {
+    return Reject(session, schema::RejectCode::UNAUTHENTICATED,
+                  "principal '" + session.principal + "' is no longer admitted", cmid);
+  }
+  auto classification = static_cast<security::Clearance>(envelope.getClassification());
+  if (classification > sender->clearance) {
+    return Reject(session, schema::RejectCode::FORBIDDEN,
+                  "classification " + std::string(security::ClearanceName(classification)) +
+                      " is above your clearance (" +
+                      std::string(security::ClearanceName(sender->clearance)) + ")",
+                  cmid);
+  }
+
+  // 5. Route.
+  routing::RouteRequest route;
+  route.sender = session.principal;
+  route.classification = classification;
+  auto addressing = envelope.getAddressing();
+  route.terms.principals = ToStrings(addressing.getPrincipals());
+  route.terms.organisations = ToStrings(addressing.getOrganisations());
+  route.terms.sectors = ToStrings(addressing.getSectors());
+  route.terms.roles = ToStrings(addressing.getRoles());
+  route.terms.areas = ToStrings(addressing.getAreas());
+  auto recipients = routing::ResolveRecipients(*policy, route);
+  if (!recipients.ok()) {
+    bool nobody = recipients.status().code() == StatusCode::kFailedPrecondition;
+    return Reject(session, nobody ? schema::RejectCode::NO_RECIPIENTS : schema::RejectCode::INVALID,
+                  recipients.status().message(), cmid);
+  }
+  if (recipients->size() > config_.max_recipients) {
+    return Reject(session, schema::RejectCode::OVERLOADED,
+                  "the addressing resolves to " + std::to_string(recipients->size()) +
+                      " recipients; the limit is " + std::to_string(config_.max_recipients),
+                  cmid);
+  }
+
+  // 6. Commit: one atomic, fsync'd write of everything the message needs.
+  store::BrokerStamp stamp;
+  stamp.seq = next_seq_++;
+  stamp.sender = session.principal;
+  stamp.sender_org = sender->org;
+  stamp.received_ms = now;
+  std::vector<store::RecipientEntry> entries;
+  entries.reserve(recipients->size());
+  for (auto& r : *recipients) entries.push_back({std::move(r.principal), std::move(r.matched_term)});
+  auto bytes = std::make_shared<const std::string>(store::EncodeStoredMessage(envelope, stamp, entries));
+  const int precedence = static_cast<int>(envelope.getPrecedence());
+
+  store::CommitItem item;
+  item.writes.Put(store::Column::kMessages, store::MessageKey(stamp.seq), *bytes);
+  item.writes.Put(store::Column::kDedup, dedup_key,
+                  store::EncodeDedupRecord({stamp.seq, stamp.leaf_index,
+                                            static_cast<uint32_t>(entries.size()), now}));
+  for (const auto& e : entries) {
+    item.writes.Put(store::Column::kPending, store::PendingKey(e.principal, precedence, stamp.seq), "");
+    store::DeliveryRecord record;
+    record.matched_term = e.matched_term;
+    item.writes.Put(store::Column::kDelivery, store::DeliveryKey(stamp.seq, e.principal),
+                    store::EncodeDeliveryRecord(record));
+  }
+  InflightPublish& inflight = inflight_[dedup_key];
+  inflight.receipt = {cmid, stamp.seq, stamp.leaf_index, false, static_cast<uint32_t>(entries.size()), now};
+  inflight.waiters.push_back(session.routing_id);
+
+  delivery::CommittedMessage committed{stamp.seq, precedence, bytes, std::move(entries)};
+  item.on_done = [this, dedup_key, committed = std::move(committed)](const Status& s) {
+    OnCommitted(dedup_key, committed, s);
+  };
+  committer_.Submit(std::move(item));
+}
+
+void PublishPipeline::OnCommitted(const std::string& dedup_key,
+                                  const delivery::CommittedMessage& message, const Status& status) {
+  auto node = inflight_.extract(dedup_key);
+  if (node.empty()) return;
+  InflightPublish& p = node.mapped();
+  if (!status.ok()) {
+    log_.Error("publish", "commit failed; refusing", {{"seq", std::to_string(message.seq)}, {"error", status.ToString()}});
+    for (const auto& waiter : p.waiters) {
+      sink_.Send(waiter, RejectFrame(schema::RejectCode::UNAVAILABLE,
+                                     "the broker could not make the message durable (" + status.message() +
+                                         "); nothing was accepted, retry later",
+                                     p.receipt.client_message_id));
+    }
+    counters_.rejected += p.waiters.size();
+    return;
+  }
+  // 7. Confirm.
+  ++counters_.accepted;
+  for (size_t i = 0; i < p.waiters.size(); ++i) {
+    ReceiptFields r = p.receipt;
+    r.duplicate = i > 0;
+    if (i > 0) ++counters_.duplicates;
+    sink_.Send(p.waiters[i], ReceiptFrame(r));
+  }
+  // 8. Deliver.
+  scheduler_.OnCommitted(message);
+}
+
+}  // namespace muster::broker

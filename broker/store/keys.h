@@ -1,0 +1,39 @@
+// Key codec of the store: how each column's keys are laid out so that RocksDB's byte order is the
+// order the broker needs (seq order, and per recipient precedence-then-seq order).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace muster::store {
+
+// 8-byte big-endian, so byte order equals numeric order.
+std::string EncodeU64(uint64_t v);
+uint64_t DecodeU64(std::string_view bytes);  // REQUIRES: bytes.size() >= 8
+
+// messages: seq.
+inline std::string MessageKey(uint64_t seq) { return EncodeU64(seq); }
+
+// pending: recipient \0 (255 - precedence) seq. Higher precedence sorts first.
+std::string PendingKey(std::string_view recipient, int precedence, uint64_t seq);
+// The prefix of all pending keys of one recipient.
+std::string PendingPrefix(std::string_view recipient);
+struct PendingKeyParts {
+  int precedence = 0;
+  uint64_t seq = 0;
+};
+// Parses a pending key of the given recipient; false if it is not one.
+bool ParsePendingKey(std::string_view key, std::string_view recipient, PendingKeyParts* out);
+
+// delivery: seq recipient.
+std::string DeliveryKey(uint64_t seq, std::string_view recipient);
+std::string DeliveryPrefix(uint64_t seq);
+
+// dedup: sender \0 client message id.
+std::string DedupKey(std::string_view sender, std::string_view client_message_id);
+
+// The first key after every key that starts with `prefix`.
+std::string PrefixEnd(std::string_view prefix);
+
+}  // namespace muster::store

@@ -1,0 +1,160 @@
+// RocksDB-backed store.
+#include "broker/store/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/write_batch.h>
+
+#include "common/check.h"
+#include "common/files.h"
+
+namespace muster::store {
+namespace {
+
+const char* const kColumnNames[kColumnCount] = {
+    "messages", "pending", "delivery", "dedup", "meta",
+    "audit",    "tree",    "checkpoints", "state", "indexes",
+};
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  std::string msg = what + ": " + s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(msg);
+  if (s.IsCorruption()) return Status::Corruption(msg);
+  if (s.IsIOError() || s.IsNoSpace()) return Status::IoError(msg);
+  if (s.IsBusy() || s.IsTryAgain()) return Status::Unavailable(msg);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  return Status::Internal(msg);
+}
+
+rocksdb::Slice ToSlice(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
+
+}  // namespace
+
+const char* ColumnName(Column c) { return kColumnNames[static_cast<int>(c)]; }
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store());
+  store->dir_ = options.dir;
+  store->read_only_ = options.read_only;
+  if (!options.read_only) MUSTER_RETURN_IF_ERROR(MakeDirs(options.dir, 0700));
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = !options.read_only;
+  db_options.create_missing_column_families = !options.read_only;
+  db_options.IncreaseParallelism(2);
+  db_options.keep_log_file_num = 5;
+  db_options.max_total_wal_size = 256 << 20;
+
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.OptimizeLevelStyleCompaction(64 << 20);
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+  for (const char* name : kColumnNames) descriptors.emplace_back(name, cf_options);
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (options.read_only) {
+    if (!PathExists(JoinPath(options.dir, "CURRENT"))) {
+      return Status::NotFound("no Muster store in " + options.dir);
+    }
+    s = rocksdb::DB::OpenForReadOnly(db_options, options.dir, descriptors, &handles, &raw);
+  } else {
+    s = rocksdb::DB::Open(db_options, options.dir, descriptors, &handles, &raw);
+  }
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      return Status::Unavailable("store " + options.dir +
+                                 " is in use by another process (is musterd already running?)");
+    }
+    return FromRocks(s, "open store " + options.dir);
+  }
+  store->db_.reset(raw);
+  // handles[0] is the default column family; ours follow in Column order.
+  store->handles_.assign(handles.begin(), handles.end());
+  return store;
+}
+
+Store::~Store() {
+  if (db_) {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    handles_.clear();
+    db_->Close();
+  }
+}
+
+rocksdb::ColumnFamilyHandle* Store::Handle(Column column) const {
+  return handles_[static_cast<size_t>(column) + 1];
+}
+
+Result<std::optional<std::string>> Store::Get(Column column, std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(column), ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, std::string("read ") + ColumnName(column));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status Store::Scan(Column column, std::string_view start, std::string_view end,
+                   const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper;
+  if (!end.empty()) {
+    upper = ToSlice(end);
+    ro.iterate_upper_bound = &upper;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Handle(column)));
+  for (it->Seek(ToSlice(start)); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key(), v = it->value();
+    if (!visit(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()))) break;
+  }
+  return FromRocks(it->status(), std::string("scan ") + ColumnName(column));
+}
+
+Result<std::optional<std::string>> Store::LastKey(Column column) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(column)));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), std::string("seek ") + ColumnName(column));
+  if (!it->Valid()) return std::optional<std::string>();
+  return std::optional<std::string>(it->key().ToString());
+}
+
+Status Store::Commit(const std::vector<const WriteSet*>& sets, bool sync) {
+  if (read_only_) return Status::FailedPrecondition("store opened read-only");
+  if (!healthy_.load()) {
+    return Status::Unavailable("store is refusing writes after an earlier write failure");
+  }
+  rocksdb::WriteBatch batch;
+  for (const WriteSet* set : sets) {
+    for (const auto& op : set->ops()) {
+      rocksdb::Status s = op.is_delete ? batch.Delete(Handle(op.column), ToSlice(op.key))
+                                       : batch.Put(Handle(op.column), ToSlice(op.key), ToSlice(op.value));
+      MUSTER_CHECK(s.ok());
+    }
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  rocksdb::Status s = db_->Write(wo, &batch);
+  if (!s.ok()) {
+    healthy_.store(false);
+    return FromRocks(s, "commit");
+  }
+  return Status::Ok();
+}
+
+Status Store::Resume() {
+  if (healthy_.load()) return Status::Ok();
+  rocksdb::Status s = db_->Resume();
+  if (!s.ok()) return FromRocks(s, "resume store");
+  healthy_.store(true);
+  return Status::Ok();
+}
+
+}  // namespace muster::store

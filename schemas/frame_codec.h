@@ -1,0 +1,64 @@
+// The one codec for protocol frames, shared by the broker and every client: encode a Frame
+// builder into bytes, and decode peer bytes safely — copied into word-aligned memory, read with
+// explicit capnp::ReaderOptions (traversal limit tied to the frame size, nesting <= 16), and
+// traversed completely at decode time so that a malformed frame fails here, as a Status, and not
+// later in the middle of handling it. (Hand-written; the rest of schemas/ is generated.)
+#pragma once
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <kj/array.h>
+
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "schemas/protocol.capnp.h"
+
+namespace muster::wire {
+
+struct FrameLimits {
+  size_t max_frame_bytes = 1u << 20;  // larger frames are refused before decoding
+  int max_nesting = 16;
+};
+
+// A decoded frame: owns the aligned copy of the bytes and the reader over them.
+class DecodedFrame {
+ public:
+  static Result<std::unique_ptr<DecodedFrame>> Decode(const void* data, size_t size,
+                                                      const FrameLimits& limits = {});
+  DecodedFrame(const DecodedFrame&) = delete;
+  DecodedFrame& operator=(const DecodedFrame&) = delete;
+
+  schema::Frame::Reader frame() const { return root_; }
+  size_t size_bytes() const { return size_bytes_; }
+
+ private:
+  DecodedFrame() = default;
+  kj::Array<capnp::word> words_;
+  std::unique_ptr<capnp::FlatArrayMessageReader> reader_;
+  schema::Frame::Reader root_;
+  size_t size_bytes_ = 0;
+};
+
+// Serialises a message whose root is a Frame into a flat byte string for one ZeroMQ frame.
+std::string EncodeFrame(capnp::MessageBuilder& message);
+
+// Decodes a standalone (non-protocol) struct stored by Muster, e.g. a StoredMessage, with the
+// same limits. The returned reader stays valid as long as the holder lives.
+class DecodedStruct {
+ public:
+  static Result<std::unique_ptr<DecodedStruct>> Decode(const void* data, size_t size,
+                                                       size_t max_bytes = 64u << 20);
+  template <typename T>
+  typename T::Reader Get() {
+    return reader_->getRoot<T>();
+  }
+
+ private:
+  DecodedStruct() = default;
+  kj::Array<capnp::word> words_;
+  std::unique_ptr<capnp::FlatArrayMessageReader> reader_;
+};
+
+}  // namespace muster::wire
