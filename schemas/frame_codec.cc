@@ -66,9 +66,10 @@ Result<std::unique_ptr<DecodedStruct>> DecodedStruct::Decode(const void* data, s
   }
   std::unique_ptr<DecodedStruct> out(new DecodedStruct());
   out->words_ = AlignedCopy(data, size);
+  out->segments_[0] = out->words_.asPtr();
   try {
-    out->reader_ = std::make_unique<capnp::FlatArrayMessageReader>(out->words_.asPtr(),
-                                                                    OptionsFor(size, 64));
+    out->reader_ = std::make_unique<capnp::SegmentArrayMessageReader>(
+        kj::arrayPtr(out->segments_, 1), OptionsFor(size, 64));
   } catch (const kj::Exception& e) {
     return Status::Corruption(std::string("stored record: ") + e.getDescription().cStr());
   }

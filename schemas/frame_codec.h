@@ -7,6 +7,7 @@
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
+#include <capnp/message.h>
 #include <kj/array.h>
 
 #include <memory>
@@ -44,8 +45,9 @@ class DecodedFrame {
 // Serialises a message whose root is a Frame into a flat byte string for one ZeroMQ frame.
 std::string EncodeFrame(capnp::MessageBuilder& message);
 
-// Decodes a standalone (non-protocol) struct stored by Muster, e.g. a StoredMessage, with the
-// same limits. The returned reader stays valid as long as the holder lives.
+// Decodes a record stored by Muster, e.g. a StoredMessage: the canonical form of a struct
+// (capnp::canonicalize: one segment, no segment table). The reader stays valid as long as the
+// holder lives.
 class DecodedStruct {
  public:
   static Result<std::unique_ptr<DecodedStruct>> Decode(const void* data, size_t size,
@@ -58,7 +60,8 @@ class DecodedStruct {
  private:
   DecodedStruct() = default;
   kj::Array<capnp::word> words_;
-  std::unique_ptr<capnp::FlatArrayMessageReader> reader_;
+  kj::ArrayPtr<const capnp::word> segments_[1];
+  std::unique_ptr<capnp::SegmentArrayMessageReader> reader_;
 };
 
 }  // namespace muster::wire
