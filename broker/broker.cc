@@ -106,7 +106,9 @@ Status Broker::Run(transport::SignalPipe& signals) {
     zmq::poll(&done, 1, std::chrono::milliseconds(100));
     committer_->RunCompletions();
   }
-  for (const auto& [id, s] : sessions_.all()) {
+  std::vector<std::string> ids;
+  for (const auto& [id, s] : sessions_.all()) ids.push_back(id);
+  for (const auto& id : ids) {  // Send may end a session: iterate over a copy
     Send(id, NoticeFrame(schema::Notice::Kind::SHUTTING_DOWN, 0, "", "the broker is shutting down",
                          clock_.NowMillis()));
   }

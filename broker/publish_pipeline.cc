@@ -143,6 +143,7 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
   // 6. Commit: one atomic, fsync'd write of everything the message needs.
   store::BrokerStamp stamp;
   stamp.seq = next_seq_++;
+  stamp.client_message_id = cmid;
   stamp.sender = session.principal;
   stamp.sender_org = sender->org;
   stamp.received_ms = now;

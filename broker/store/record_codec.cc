@@ -26,6 +26,7 @@ std::string EncodeStoredMessage(schema::Envelope::Reader client_envelope, const 
   stored.setEnvelope(client_envelope);
   auto env = stored.getEnvelope();
   env.setSeq(stamp.seq);
+  env.setClientMessageId(stamp.client_message_id);
   env.setSender(stamp.sender);
   env.setSenderOrg(stamp.sender_org);
   env.setReceivedMillis(stamp.received_ms);

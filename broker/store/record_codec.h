@@ -15,6 +15,7 @@ namespace muster::store {
 // What the broker stamps on an accepted message.
 struct BrokerStamp {
   uint64_t seq = 0;
+  std::string client_message_id;
   std::string sender;
   std::string sender_org;
   int64_t received_ms = 0;

@@ -16,7 +16,9 @@ Result<std::unique_ptr<zmq::socket_t>> BindBrokerSocket(zmq::context_t& context,
                               "run without fail-closed authentication");
     }
     socket->set(zmq::sockopt::router_mandatory, 1);
-    socket->set(zmq::sockopt::maxmsgsize, options.max_frame_bytes);
+    // The transport cap is twice the protocol limit: frames between the two get a `too-large`
+    // reject from the broker; only larger ones are cut off by libzmq (which drops the peer).
+    socket->set(zmq::sockopt::maxmsgsize, options.max_frame_bytes * 2);
     socket->set(zmq::sockopt::heartbeat_ivl, options.heartbeat_ms);
     socket->set(zmq::sockopt::heartbeat_timeout, options.heartbeat_ms * 3);
     socket->set(zmq::sockopt::heartbeat_ttl, options.heartbeat_ms * 3);
