@@ -80,7 +80,7 @@ bool QueryStats(muster::client::Connection& c, Stats* out) {
   auto r = c.Query([](muster::schema::Query::Builder q) { q.setStats(); });
   if (!r.ok()) return false;
   auto s = (*r)->frame().getResult().getStats();
-  out->batches = s.getCommitBatches();
+  out->batches = s.getFsyncs();
   out->records = s.getCommitRecords();
   return true;
 }

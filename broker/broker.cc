@@ -56,6 +56,7 @@ Status Broker::Start(zmq::context_t& context, const std::string& secret_key_z85)
   publish_ = std::make_unique<PublishPipeline>(config_, policy_, store_, *committer_, *scheduler_,
                                                *this, clock_, log_);
   MUSTER_RETURN_IF_ERROR(publish_->Recover());
+  scheduler_->SetDurableSeq(publish_->last_seq());
 
   transport::BrokerSocketOptions options;
   options.endpoint = config_.bind;
@@ -85,8 +86,10 @@ Status Broker::Run(transport::SignalPipe& signals) {
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) return Status::Internal(std::string("poll: ") + e.what());
     }
-    if (items[0].revents & ZMQ_POLLIN) DrainSocket(512);
+    committer_->Hold();  // one wake-up of the commit thread per burst of frames
+    if (items[0].revents & ZMQ_POLLIN) DrainSocket(16);
     if (items[1].revents & ZMQ_POLLIN) committer_->RunCompletions();
+    committer_->Release();
     if (items[2].revents & ZMQ_POLLIN) {
       transport::PendingSignals sig = signals.Drain();
       if (sig.terminate) stopping = true;
@@ -94,6 +97,8 @@ Status Broker::Run(transport::SignalPipe& signals) {
     }
     if (clock_.MonotonicMillis() >= next_sweep) {
       SweepSessions();
+      scheduler_->RecordUnackedDeliveries(/*grace_ms=*/1000);
+      scheduler_->PumpStalled();
       MaybeRecoverStore();
       next_sweep = clock_.MonotonicMillis() + 500;
     }
@@ -111,6 +116,12 @@ Status Broker::Run(transport::SignalPipe& signals) {
   for (const auto& id : ids) {  // Send may end a session: iterate over a copy
     Send(id, NoticeFrame(schema::Notice::Kind::SHUTTING_DOWN, 0, "", "the broker is shutting down",
                          clock_.NowMillis()));
+    EndSession(id, "broker shutting down");  // records unacked deliveries
+  }
+  while (committer_->outstanding() > 0) {
+    zmq::pollitem_t done{nullptr, committer_->notify_fd(), ZMQ_POLLIN, 0};
+    zmq::poll(&done, 1, std::chrono::milliseconds(100));
+    committer_->RunCompletions();
   }
   committer_->Stop();
   socket_->close();
@@ -216,7 +227,9 @@ void Broker::HandleFrame(const std::string& routing_id, zmq::message_t& payload,
                                  "no session on this connection (new connection or broker restart): send hello first",
                                  principal);
         }
-        if (frame.which() == schema::Frame::PUBLISH) return publish_->Handle(*session, frame.getPublish());
+        if (frame.which() == schema::Frame::PUBLISH) {
+          return publish_->Handle(*session, frame.getPublish(), (*decoded)->size_bytes());
+        }
         if (frame.which() == schema::Frame::ACK) return HandleAck(*session, frame.getAck());
         return HandleQuery(*session, frame.getQuery());
       case schema::Frame::WELCOME:
@@ -342,6 +355,7 @@ void Broker::HandleQuery(delivery::Session& session, schema::Query::Reader query
       st.setPublishesDuplicate(pub.duplicates);
       st.setRejects(pub.rejected + malformed_frames_ + refused_frames_);
       st.setCommitBatches(commit.batches);
+      st.setFsyncs(commit.syncs);
       st.setCommitRecords(commit.items);
       st.setDeliveries(del.deliveries);
       st.setRedeliveries(del.redeliveries);
@@ -432,6 +446,7 @@ void Broker::MaybeRecoverStore() {
     return;
   }
   Status r = publish_->Recover();
+  scheduler_->SetDurableSeq(publish_->last_seq());
   log_.Info("store", "writes resumed", {{"last_seq", std::to_string(publish_->last_seq())}, {"recover", r.ToString()}});
 }
 

@@ -43,6 +43,19 @@ TEST_F(EnvelopeCheckTest, RefusesUnknownEnumerationValues) {
   EXPECT_NE(s.message().find("body.alert.infos[0].severity: unknown value 42"), std::string::npos) << s.message();
 }
 
+TEST_F(EnvelopeCheckTest, SmallFramesStillHaveTheirEnumerationsChecked) {
+  EnvelopeChecker checker(limits_);
+  auto e = Fresh();
+  e.getBody().getAlert().getInfos()[0].initCategories(1).set(0, static_cast<schema::Alert::Category>(99));
+  Status s = checker.Check("id-1", e.asReader(), /*frame_bytes=*/512);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("body.alert.infos[0].categories[0]: unknown value 99"), std::string::npos) << s.message();
+  auto ok = Fresh();
+  EXPECT_TRUE(checker.Check("id-2", ok.asReader(), 512).ok());
+  e.setClassification(static_cast<schema::Classification>(7));
+  EXPECT_FALSE(checker.Check("id-3", e.asReader(), 512).ok());
+}
+
 TEST_F(EnvelopeCheckTest, RefusesBadIdsMissingBodiesAndEmptyAlerts) {
   EXPECT_FALSE(CheckEnvelope("", Fresh().asReader(), limits_).ok());
   EXPECT_FALSE(CheckEnvelope("with space", Fresh().asReader(), limits_).ok());

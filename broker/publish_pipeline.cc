@@ -36,10 +36,9 @@ PublishPipeline::PublishPipeline(const BrokerConfig& config, security::PolicyHol
       scheduler_(scheduler),
       sink_(sink),
       clock_(clock),
-      log_(log) {
-  limits_.max_text_bytes = config.max_text_bytes;
-  limits_.max_original_bytes = config.max_frame_bytes;
-}
+      log_(log),
+      limits_{config.max_text_bytes, config.max_frame_bytes},
+      checker_(limits_) {}
 
 Status PublishPipeline::Recover() {
   auto last = store_.LastKey(store::Column::kMessages);
@@ -56,7 +55,8 @@ void PublishPipeline::Reject(const delivery::Session& session, schema::RejectCod
   sink_.Send(session.routing_id, RejectFrame(code, reason, client_message_id));
 }
 
-void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::Reader publish) {
+void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::Reader publish,
+                             size_t frame_bytes) {
   const std::string cmid = publish.getClientMessageId();
 
   // 1. Availability: never accept what cannot be made durable.
@@ -91,7 +91,7 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
 
   // 3. Validate.
   auto envelope = publish.getEnvelope();
-  if (Status s = CheckEnvelope(cmid, envelope, limits_); !s.ok()) {
+  if (Status s = checker_.Check(cmid, envelope, frame_bytes); !s.ok()) {
     bool too_large = s.message().find("exceeds the limit") != std::string::npos;
     return Reject(session, too_large ? schema::RejectCode::TOO_LARGE : schema::RejectCode::INVALID,
                   s.message(), cmid);
@@ -159,11 +159,10 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
                   store::EncodeDedupRecord({stamp.seq, stamp.leaf_index,
                                             static_cast<uint32_t>(entries.size()), now}));
   for (const auto& e : entries) {
-    item.writes.Put(store::Column::kPending, store::PendingKey(e.principal, precedence, stamp.seq), "");
-    store::DeliveryRecord record;
-    record.matched_term = e.matched_term;
-    item.writes.Put(store::Column::kDelivery, store::DeliveryKey(stamp.seq, e.principal),
-                    store::EncodeDeliveryRecord(record));
+    // A pending entry per recipient (its value: the term that matched). No delivery record yet:
+    // a recipient without one is pending.
+    item.writes.Put(store::Column::kPending, store::PendingKey(e.principal, precedence, stamp.seq),
+                    e.matched_term);
   }
   InflightPublish& inflight = inflight_[dedup_key];
   inflight.receipt = {cmid, stamp.seq, stamp.leaf_index, false, static_cast<uint32_t>(entries.size()), now};

@@ -4,8 +4,8 @@
 //   3. validate      (EnvelopeCheck: bounds, enumerations, body)
 //   4. authorise     (the sender may send at this classification)
 //   5. route         (RecipientResolver: addressing -> recipients with the matching term)
-//   6. commit        (one WriteBatch: message, dedup key, pending + delivery record per
-//                     recipient; group-committed with fsync by the GroupCommitter)
+//   6. commit        (one WriteBatch: message, dedup key, a pending entry per recipient;
+//                     group-committed with fsync by the GroupCommitter)
 //   7. confirm       (receipt to the sender, and to any retry that arrived meanwhile)
 //   8. deliver       (DeliveryScheduler, at once to connected recipients)
 // Nothing is confirmed before step 6 is durable. Owned by the broker; broker thread only.
@@ -48,7 +48,8 @@ class PublishPipeline {
   // Reads the last committed seq from the store; call at start and after the store recovers.
   Status Recover();
 
-  void Handle(const delivery::Session& session, schema::Publish::Reader publish);
+  // `frame_bytes`: size of the frame the publish came in.
+  void Handle(const delivery::Session& session, schema::Publish::Reader publish, size_t frame_bytes);
 
   uint64_t last_seq() const { return next_seq_ - 1; }
   const PublishCounters& counters() const { return counters_; }
@@ -75,6 +76,7 @@ class PublishPipeline {
   const Clock& clock_;
   Logger& log_;
   EnvelopeLimits limits_;
+  EnvelopeChecker checker_;
   uint64_t next_seq_ = 1;
   std::map<std::string, InflightPublish> inflight_;  // by dedup key
   PublishCounters counters_;

@@ -8,6 +8,7 @@ packages=(
   libzmq3-dev cppzmq-dev capnproto libcapnp-dev librocksdb-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libpugixml-dev libcpp-httplib-dev
+  libjemalloc-dev
   clang libclang-rt-14-dev openssl procps
 )
 

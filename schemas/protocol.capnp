@@ -193,13 +193,14 @@ struct BrokerStats {
   publishesAccepted @2 :UInt64;
   publishesDuplicate @3 :UInt64;
   rejects @4 :UInt64;
-  commitBatches @5 :UInt64;            # one fsync each
+  commitBatches @5 :UInt64;            # RocksDB WriteBatches written
   commitRecords @6 :UInt64;
   deliveries @7 :UInt64;
   redeliveries @8 :UInt64;
   acks @9 :UInt64;
   lastSeq @10 :UInt64;
   storeHealthy @11 :Bool;
+  fsyncs @12 :UInt64;                  # syncs of the write-ahead log (one per commit group)
 }
 
 struct DeliveryStatus {

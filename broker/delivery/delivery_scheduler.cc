@@ -3,6 +3,8 @@
 
 #include <kj/exception.h>
 
+#include <optional>
+
 #include "broker/delivery/deliver_frame.h"
 #include "broker/delivery/reply_frames.h"
 #include "broker/store/keys.h"
@@ -42,7 +44,38 @@ void DeliveryScheduler::Attach(const std::string& principal, const std::string& 
   Pump(principal);
 }
 
-void DeliveryScheduler::Detach(const std::string& principal) { receivers_.erase(principal); }
+void DeliveryScheduler::Detach(const std::string& principal) {
+  auto it = receivers_.find(principal);
+  if (it == receivers_.end()) return;
+  for (auto& [seq, inflight] : it->second.inflight) {
+    if (!inflight.recorded) WriteRecord(seq, principal, inflight.record, false, inflight.precedence);
+  }
+  receivers_.erase(it);
+}
+
+void DeliveryScheduler::RecordUnackedDeliveries(int64_t grace_ms) {
+  int64_t cutoff = clock_.NowMillis() - grace_ms;
+  for (auto& [principal, r] : receivers_) {
+    for (auto& [seq, inflight] : r.inflight) {
+      if (inflight.recorded || inflight.record.delivered_ms > cutoff) continue;
+      WriteRecord(seq, principal, inflight.record, false, inflight.precedence);
+      inflight.recorded = true;
+    }
+  }
+}
+
+Result<store::DeliveryRecord> DeliveryScheduler::LoadRecord(uint64_t seq, const std::string& principal,
+                                                            std::string_view matched_term) {
+  if (auto it = recent_records_.find({principal, seq}); it != recent_records_.end()) return it->second.record;
+  auto rec = store_.Get(store::Column::kDelivery, store::DeliveryKey(seq, principal));
+  if (!rec.ok()) return rec.status();
+  if (!rec->has_value()) {
+    store::DeliveryRecord fresh;
+    fresh.matched_term = std::string(matched_term);
+    return fresh;
+  }
+  return store::DecodeDeliveryRecord(**rec);
+}
 
 size_t DeliveryScheduler::InflightCount(const std::string& principal) const {
   auto it = receivers_.find(principal);
@@ -57,16 +90,28 @@ void DeliveryScheduler::Pump(const std::string& principal) {
   const std::string end = store::PrefixEnd(prefix);
   while (r.inflight.size() < r.window && !r.caught_up) {
     size_t need = r.window - r.inflight.size();
-    std::vector<std::pair<int, uint64_t>> batch;
+    struct Candidate {
+      int precedence;
+      uint64_t seq;
+      std::string matched_term;
+    };
+    std::vector<Candidate> batch;
     std::string next_cursor = r.cursor;
     bool reached_end = true;
-    Status s = store_.Scan(store::Column::kPending, r.cursor, end, [&](std::string_view key, std::string_view) {
+    bool blocked = false;  // reached a message that is not durable yet: its commit will pump
+    Status s = store_.Scan(store::Column::kPending, r.cursor, end, [&](std::string_view key, std::string_view value) {
       store::PendingKeyParts parts;
+      if (!store::ParsePendingKey(key, principal, &parts)) return true;
+      if (parts.seq > durable_seq_) {
+        next_cursor.assign(key.data(), key.size());
+        reached_end = false;
+        blocked = true;
+        return false;
+      }
       next_cursor.assign(key.data(), key.size());
       next_cursor.push_back('\0');
-      if (!store::ParsePendingKey(key, principal, &parts)) return true;
       if (r.inflight.count(parts.seq) || acks_in_flight_.count({principal, parts.seq})) return true;
-      batch.emplace_back(parts.precedence, parts.seq);
+      batch.push_back({parts.precedence, parts.seq, std::string(value)});
       if (batch.size() >= need) {
         reached_end = false;
         return false;
@@ -79,19 +124,19 @@ void DeliveryScheduler::Pump(const std::string& principal) {
     }
     r.cursor = next_cursor;
     if (reached_end) r.caught_up = true;
-    for (const auto& [precedence, seq] : batch) {
+    if (blocked && batch.empty()) break;
+    for (const auto& [precedence, seq, matched_term] : batch) {
       auto bytes = store_.Get(store::Column::kMessages, store::MessageKey(seq));
       if (!bytes.ok() || !bytes->has_value()) {
         log_.Error("delivery", "pending entry without message", {{"principal", principal}, {"seq", std::to_string(seq)}});
         continue;
       }
-      store::DeliveryRecord record;
-      auto rec = store_.Get(store::Column::kDelivery, store::DeliveryKey(seq, principal));
-      if (rec.ok() && rec->has_value()) {
-        auto decoded = store::DecodeDeliveryRecord(**rec);
-        if (decoded.ok()) record = *decoded;
+      auto record = LoadRecord(seq, principal, matched_term);
+      if (!record.ok()) {
+        log_.Error("delivery", "unreadable delivery record", {{"seq", std::to_string(seq)}, {"error", record.status().ToString()}});
+        continue;
       }
-      if (!Deliver(principal, r, precedence, seq, **bytes, record)) {
+      if (!Deliver(principal, r, precedence, seq, **bytes, *record)) {
         auto again = receivers_.find(principal);
         if (again == receivers_.end()) return;  // the session went away
         // Not taken now: resume from here next time.
@@ -137,13 +182,21 @@ bool DeliveryScheduler::Deliver(const std::string& principal, Receiver& r, int p
   record.attempts += 1;
   record.delivered_ms = now;
   if (record.state == store::DeliveryState::kPending) record.state = store::DeliveryState::kDelivered;
-  r.inflight[seq] = Inflight{precedence, record};
+  r.inflight[seq] = Inflight{precedence, record, false};
   r.announced = false;
-  WriteRecord(seq, principal, record, /*delete_pending=*/false, precedence);
   return true;
 }
 
+void DeliveryScheduler::PumpStalled() {
+  std::vector<std::string> stalled;
+  for (const auto& [principal, r] : receivers_) {
+    if (!r.caught_up && r.inflight.size() < r.window) stalled.push_back(principal);
+  }
+  for (const auto& principal : stalled) Pump(principal);
+}
+
 void DeliveryScheduler::OnCommitted(const CommittedMessage& m) {
+  if (m.seq > durable_seq_) durable_seq_ = m.seq;
   for (const auto& recipient : m.recipients) {
     auto it = receivers_.find(recipient.principal);
     if (it == receivers_.end()) continue;
@@ -160,6 +213,7 @@ void DeliveryScheduler::OnCommitted(const CommittedMessage& m) {
     std::string key = store::PendingKey(recipient.principal, m.precedence, m.seq);
     if (key < rr.cursor) rr.cursor = key;
     rr.caught_up = false;
+    if (rr.inflight.size() < rr.window) Pump(recipient.principal);
   }
 }
 
@@ -177,17 +231,31 @@ Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<ui
       record = r->inflight[seq].record;
       precedence = r->inflight[seq].precedence;
     } else {
+      // Not in flight here (another session, or acked before): it must be addressed to this
+      // principal, which a delivery record or a pending entry shows.
       auto rec = store_.Get(store::Column::kDelivery, store::DeliveryKey(seq, principal));
       if (!rec.ok()) return rec.status();
-      if (!rec->has_value()) {
-        return Status::NotFound("message " + std::to_string(seq) + " was not delivered to " + principal);
-      }
-      auto decoded = store::DecodeDeliveryRecord(**rec);
-      if (!decoded.ok()) return decoded.status();
-      record = *decoded;
       auto p = StoredPrecedence(store_, seq);
-      if (!p.ok()) return p.status();
-      precedence = *p;
+      if (!p.ok() && p.status().code() != StatusCode::kNotFound) return p.status();
+      if (p.ok()) precedence = *p;
+      if (auto recent = recent_records_.find({principal, seq}); recent != recent_records_.end()) {
+        record = recent->second.record;
+      } else if (rec->has_value()) {
+        auto decoded = store::DecodeDeliveryRecord(**rec);
+        if (!decoded.ok()) return decoded.status();
+        record = *decoded;
+      } else {
+        std::optional<std::string> pending;
+        if (p.ok()) {
+          auto entry = store_.Get(store::Column::kPending, store::PendingKey(principal, precedence, seq));
+          if (!entry.ok()) return entry.status();
+          pending = *entry;
+        }
+        if (!pending.has_value()) {
+          return Status::NotFound("message " + std::to_string(seq) + " was not delivered to " + principal);
+        }
+        record.matched_term = *pending;
+      }
     }
     if (record.state == store::DeliveryState::kExpired) continue;
     if (record.received_ms == 0) record.received_ms = now;
@@ -199,6 +267,7 @@ Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<ui
     }
     writes.Delete(store::Column::kPending, store::PendingKey(principal, precedence, seq));
     writes.Put(store::Column::kDelivery, store::DeliveryKey(seq, principal), store::EncodeDeliveryRecord(record));
+    recent_records_[{principal, seq}] = {record, next_record_version_};
     acked.push_back(seq);
   }
   for (uint64_t seq : acked) {
@@ -207,10 +276,15 @@ Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<ui
   }
   stats_.acks += acked.size();
   size_t count = acked.size();
+  const uint64_t version = next_record_version_++;
   store::CommitItem item;
   item.writes = std::move(writes);
-  item.on_done = [this, principal, acked, count, on_durable](const Status& s) {
-    for (uint64_t seq : acked) acks_in_flight_.erase({principal, seq});
+  item.on_done = [this, principal, acked, count, on_durable, version](const Status& s) {
+    for (uint64_t seq : acked) {
+      acks_in_flight_.erase({principal, seq});
+      auto it = recent_records_.find({principal, seq});
+      if (it != recent_records_.end() && it->second.version == version) recent_records_.erase(it);
+    }
     if (on_durable) on_durable(s, count);
   };
   committer_.Submit(std::move(item));
@@ -221,13 +295,19 @@ Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<ui
 void DeliveryScheduler::WriteRecord(uint64_t seq, const std::string& principal,
                                     const store::DeliveryRecord& record, bool delete_pending,
                                     int precedence) {
+  const uint64_t version = next_record_version_++;
+  recent_records_[{principal, seq}] = {record, version};
   store::CommitItem item;
   item.writes.Put(store::Column::kDelivery, store::DeliveryKey(seq, principal),
                   store::EncodeDeliveryRecord(record));
   if (delete_pending) {
     item.writes.Delete(store::Column::kPending, store::PendingKey(principal, precedence, seq));
-    item.on_done = [this, principal, seq](const Status&) { acks_in_flight_.erase({principal, seq}); };
   }
+  item.on_done = [this, principal, seq, version, delete_pending](const Status&) {
+    if (delete_pending) acks_in_flight_.erase({principal, seq});
+    auto it = recent_records_.find({principal, seq});
+    if (it != recent_records_.end() && it->second.version == version) recent_records_.erase(it);
+  };
   committer_.Submit(std::move(item));
 }
 

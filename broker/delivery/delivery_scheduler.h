@@ -5,6 +5,9 @@
 // entry and advance the delivery record; a session that ends leaves its unacked deliveries
 // pending, so they are sent again on the next attach (also after a restart).
 // Expired messages are not delivered: they are recorded as expired and removed from pending.
+// A delivery's "delivered" record (attempts, time) is written only if it stays unacked past a
+// grace period, or when its session ends — the common case, an ack within milliseconds, costs no
+// extra write.
 // Owned by the broker; used only on the broker thread.
 #pragma once
 
@@ -48,10 +51,19 @@ class DeliveryScheduler {
 
   // `routing_id` now receives for `principal`; everything pending is (re)delivered from the start.
   void Attach(const std::string& principal, const std::string& routing_id, uint32_t window);
-  // The principal's receiving session ended; its in-flight deliveries return to pending.
+  // The principal's receiving session ended; its in-flight deliveries return to pending (and
+  // their delivery attempts are recorded).
   void Detach(const std::string& principal);
+  // Records deliveries unacked for longer than `grace_ms` as delivered. Call periodically.
+  void RecordUnackedDeliveries(int64_t grace_ms);
 
+  // A message is durable (its receipt is going out): deliver it to connected recipients.
+  // Messages are only ever delivered once durable, even though the store shows them earlier.
   void OnCommitted(const CommittedMessage& message);
+  // Every seq up to `seq` is durable (at start: the last seq in the store).
+  void SetDurableSeq(uint64_t seq) { durable_seq_ = seq; }
+  // Retries receivers that have room and undelivered messages (e.g. after a full send queue).
+  void PumpStalled();
 
   // Records that `principal` has received (and, with `acknowledged`, read) the messages `seqs`.
   // `on_durable(status, count)` runs once the records are written. Errors (returned at once):
@@ -66,6 +78,7 @@ class DeliveryScheduler {
   struct Inflight {
     int precedence = 0;
     store::DeliveryRecord record;
+    bool recorded = false;  // the delivered record has been written
   };
   struct Receiver {
     std::string routing_id;
@@ -80,6 +93,9 @@ class DeliveryScheduler {
   // Sends one message; returns false if the receiver can take no more now (full or gone).
   bool Deliver(const std::string& principal, Receiver& r, int precedence, uint64_t seq,
                const std::string& stored_bytes, store::DeliveryRecord record);
+  // The delivery record of (seq, principal) from the store, or a fresh pending one.
+  Result<store::DeliveryRecord> LoadRecord(uint64_t seq, const std::string& principal,
+                                           std::string_view matched_term);
   void MaybeAnnounce(Receiver& r);
   void WriteRecord(uint64_t seq, const std::string& principal, const store::DeliveryRecord& record,
                    bool delete_pending, int precedence);
@@ -91,7 +107,15 @@ class DeliveryScheduler {
   Logger& log_;
   std::map<std::string, Receiver> receivers_;
   std::set<std::pair<std::string, uint64_t>> acks_in_flight_;
+  // Delivery records submitted but not yet durable, so reads see the latest (read-your-writes).
+  struct RecentRecord {
+    store::DeliveryRecord record;
+    uint64_t version = 0;
+  };
+  std::map<std::pair<std::string, uint64_t>, RecentRecord> recent_records_;
+  uint64_t next_record_version_ = 1;
   DeliveryStats stats_;
+  uint64_t durable_seq_ = 0;
 };
 
 }  // namespace muster::delivery

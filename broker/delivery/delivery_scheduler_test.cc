@@ -64,8 +64,7 @@ class DeliverySchedulerTest : public ::testing::Test {
     auto bytes = std::make_shared<const std::string>(store::EncodeStoredMessage(e.asReader(), stamp, recipients));
     store::CommitItem item;
     item.writes.Put(store::Column::kMessages, store::MessageKey(seq), *bytes);
-    item.writes.Put(store::Column::kPending, store::PendingKey(to, precedence, seq), "");
-    item.writes.Put(store::Column::kDelivery, store::DeliveryKey(seq, to), store::EncodeDeliveryRecord({}));
+    item.writes.Put(store::Column::kPending, store::PendingKey(to, precedence, seq), "principal:" + to);
     committer_->Submit(std::move(item));
     Settle();
     scheduler_->OnCommitted({seq, precedence, bytes, recipients});

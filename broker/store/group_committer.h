@@ -1,11 +1,17 @@
-// GroupCommitter: the single commit thread. Many WriteSets submitted while a commit is in flight
-// are folded into the next RocksDB WriteBatch, written with sync=true: one fsync for the whole
-// group (group commit). Completions are handed back to the owning thread, which polls
-// notify_fd() and calls RunCompletions(), so callbacks never run on the commit thread.
+// GroupCommitter: makes WriteSets durable in groups, one fsync per group (group commit), as a
+// two-stage pipeline so that the CPU work of one group overlaps the fsync of the previous one:
+//   writer thread: takes every WriteSet submitted so far, writes them as one RocksDB WriteBatch
+//                  (write-ahead log + memtable, not yet synced);
+//   sync thread:   fsyncs the write-ahead log, which makes every group written before it durable,
+//                  then hands those groups' completions back.
+// Completions run on the owning thread, which polls notify_fd() and calls RunCompletions(), in
+// submission order, only after the group is durable. A written-but-unsynced group is already
+// readable in the store: readers that must see only durable data (delivery) wait for its
+// completion.
 // Ownership: owned by the broker; holds a reference to the Store. Thread-safety: Submit and
 // stats are thread-safe; RunCompletions must be called from one owner thread.
-// Failure: when a commit fails, that group and everything queued behind it completes with the
-// error (the store is then unhealthy and refuses writes until resumed).
+// Failure: when a write or sync fails, the affected groups and everything queued behind them
+// complete with the error; the store is then unhealthy and refuses writes until resumed.
 #pragma once
 
 #include <atomic>
@@ -32,7 +38,8 @@ struct GroupCommitterOptions {
 };
 
 struct CommitStats {
-  uint64_t batches = 0;  // one fsync each
+  uint64_t batches = 0;  // WriteBatches written
+  uint64_t syncs = 0;    // fsyncs of the write-ahead log
   uint64_t items = 0;
   uint64_t bytes = 0;
   uint64_t failures = 0;
@@ -46,11 +53,15 @@ class GroupCommitter {
   GroupCommitter& operator=(const GroupCommitter&) = delete;
 
   Status Start();
-  // Commits everything already submitted, then stops the thread. Completions still need
-  // RunCompletions().
+  // Writes and syncs everything already submitted, then stops the threads. Completions still
+  // need RunCompletions().
   void Stop();
 
   void Submit(CommitItem item);
+  // Between Hold() and Release(), submissions only queue; Release() wakes the writer once for all
+  // of them (one wake-up per burst instead of one per item). Owner thread only.
+  void Hold() { held_ = true; }
+  void Release();
 
   // Readable (an eventfd) when completions are waiting.
   int notify_fd() const { return event_fd_; }
@@ -62,17 +73,29 @@ class GroupCommitter {
   CommitStats stats() const;
 
  private:
-  void Loop();
+  struct Group {
+    std::vector<CommitItem> items;
+    Status status;
+  };
+  void WriteLoop();
+  void SyncLoop();
+  void Complete(std::vector<Group>& groups);
 
   Store& store_;
   GroupCommitterOptions options_;
   int event_fd_ = -1;
-  std::thread thread_;
+  std::thread writer_;
+  std::thread syncer_;
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<CommitItem> queue_;  // guarded by mu_
   bool stopping_ = false;         // guarded by mu_
+
+  std::mutex written_mu_;
+  std::condition_variable written_cv_;
+  std::vector<Group> written_;    // guarded by written_mu_: written, not yet synced
+  bool writer_done_ = false;      // guarded by written_mu_
 
   struct Done {
     std::function<void(const Status&)> on_done;
@@ -81,8 +104,10 @@ class GroupCommitter {
   std::mutex done_mu_;
   std::vector<Done> done_;  // guarded by done_mu_
 
+  bool held_ = false;              // owner thread only
+  bool held_submissions_ = false;  // owner thread only
   std::atomic<size_t> outstanding_{0};
-  std::atomic<uint64_t> batches_{0}, items_{0}, bytes_{0}, failures_{0};
+  std::atomic<uint64_t> batches_{0}, syncs_{0}, items_{0}, bytes_{0}, failures_{0};
 };
 
 }  // namespace muster::store

@@ -21,7 +21,9 @@ std::string CanonicalBytes(Reader root) {
 
 std::string EncodeStoredMessage(schema::Envelope::Reader client_envelope, const BrokerStamp& stamp,
                                 const std::vector<RecipientEntry>& recipients) {
-  capnp::MallocMessageBuilder m;
+  auto size = client_envelope.totalSize();
+  capnp::MallocMessageBuilder m(static_cast<unsigned>(size.wordCount + 16 + recipients.size() * 8),
+                                capnp::AllocationStrategy::GROW_HEURISTICALLY);
   auto stored = m.initRoot<schema::StoredMessage>();
   stored.setEnvelope(client_envelope);
   auto env = stored.getEnvelope();

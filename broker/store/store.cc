@@ -50,6 +50,9 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
 
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.OptimizeLevelStyleCompaction(64 << 20);
+  // Bloom filters on the memtable too: most point lookups (dedup keys, delivery records) miss.
+  cf_options.memtable_prefix_bloom_size_ratio = 0.05;
+  cf_options.memtable_whole_key_filtering = true;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -145,6 +148,19 @@ Status Store::Commit(const std::vector<const WriteSet*>& sets, bool sync) {
   if (!s.ok()) {
     healthy_.store(false);
     return FromRocks(s, "commit");
+  }
+  return Status::Ok();
+}
+
+Status Store::SyncWal() {
+  if (read_only_) return Status::FailedPrecondition("store opened read-only");
+  if (!healthy_.load()) {
+    return Status::Unavailable("store is refusing writes after an earlier write failure");
+  }
+  rocksdb::Status s = db_->SyncWAL();
+  if (!s.ok()) {
+    healthy_.store(false);
+    return FromRocks(s, "sync write-ahead log");
   }
   return Status::Ok();
 }

@@ -48,7 +48,10 @@ class Store {
   Result<std::optional<std::string>> LastKey(Column column) const;
 
   // Writes all sets as one atomic batch; with `sync` the WAL is fsync'd before returning.
+  // Without it the batch is visible at once but durable only after the next SyncWal().
   Status Commit(const std::vector<const WriteSet*>& sets, bool sync);
+  // Makes every batch committed so far durable (fsync of the write-ahead log).
+  Status SyncWal();
 
   bool healthy() const { return healthy_.load(); }
   // Tries to leave the unhealthy state (e.g. after disk space was freed).

@@ -109,6 +109,8 @@ TEST_F(StoreTest, GroupCommitterCommitsEverythingInOrder) {
   CommitStats st = committer.stats();
   EXPECT_EQ(st.items, static_cast<uint64_t>(kItems));
   EXPECT_GE(st.batches, 1u);
+  EXPECT_GE(st.syncs, 1u);
+  EXPECT_LE(st.syncs, st.batches);
   EXPECT_LE(st.batches, static_cast<uint64_t>(kItems));
   EXPECT_EQ(committer.outstanding(), 0u);
   committer.Stop();
