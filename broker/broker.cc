@@ -6,6 +6,9 @@
 #include <zmq_addon.hpp>
 
 #include "broker/delivery/reply_frames.h"
+#include "broker/policy_audit.h"
+#include "common/files.h"
+#include "security/sha256.h"
 #include "broker/store/keys.h"
 #include "broker/store/record_codec.h"
 #include "broker/transport/broker_socket.h"
@@ -44,19 +47,34 @@ Broker::~Broker() {
   if (zap_) zap_->Stop();
 }
 
-Status Broker::Start(zmq::context_t& context, const std::string& secret_key_z85) {
+Status Broker::Start(zmq::context_t& context, const std::string& secret_key_z85,
+                     std::unique_ptr<security::SigningKey> signing_key) {
   started_mono_ms_ = clock_.MonotonicMillis();
+  signing_key_ = std::move(signing_key);
   // The ZAP handler must be bound in this context before any public bind.
   zap_ = std::make_unique<transport::ZapHandler>(context, policy_, log_, this);
   MUSTER_RETURN_IF_ERROR(zap_->Start());
 
   committer_ = std::make_unique<store::GroupCommitter>(store_);
   MUSTER_RETURN_IF_ERROR(committer_->Start());
-  scheduler_ = std::make_unique<delivery::DeliveryScheduler>(store_, *committer_, *this, clock_, log_);
-  publish_ = std::make_unique<PublishPipeline>(config_, policy_, store_, *committer_, *scheduler_,
+  audit_ = std::make_unique<audit::AuditLog>(store_, clock_, log_);
+  if (Status s = audit_->Recover(); !s.ok()) {
+    if (s.code() != StatusCode::kCorruption) return s;
+    // Keep serving (this is an emergency broker) but sign nothing: auditors see checkpoints stop.
+    log_.Error("audit", "AUDIT LOG FAILED ITS CONSISTENCY CHECK; no checkpoints will be signed",
+               {{"error", s.ToString()}});
+  }
+  scheduler_ = std::make_unique<delivery::DeliveryScheduler>(store_, *committer_, *this, clock_, log_, audit_.get());
+  publish_ = std::make_unique<PublishPipeline>(config_, policy_, store_, *committer_, *scheduler_, *audit_,
                                                *this, clock_, log_);
   MUSTER_RETURN_IF_ERROR(publish_->Recover());
   scheduler_->SetDurableSeq(publish_->last_seq());
+  audit::AuditEvent started;
+  started.event = schema::AuditLeaf::Event::BROKER_STARTED;
+  started.detail = config_.name;
+  audit_->Defer(started);
+  RecordPolicy("start");
+  audit_->Flush(*committer_);
 
   transport::BrokerSocketOptions options;
   options.endpoint = config_.bind;
@@ -68,7 +86,8 @@ Status Broker::Start(zmq::context_t& context, const std::string& secret_key_z85)
   socket_ = std::move(socket).value();
   endpoint_ = socket_->get(zmq::sockopt::last_endpoint);
   log_.Info("broker", "listening", {{"endpoint", endpoint_}, {"name", config_.name},
-                                    {"last_seq", std::to_string(publish_->last_seq())}});
+                                    {"last_seq", std::to_string(publish_->last_seq())},
+                                    {"audit_size", std::to_string(audit_->size())}});
   return Status::Ok();
 }
 
@@ -79,6 +98,7 @@ Status Broker::Run(transport::SignalPipe& signals) {
       {nullptr, signals.fd(), ZMQ_POLLIN, 0},
   };
   int64_t next_sweep = clock_.MonotonicMillis() + 500;
+  int64_t next_checkpoint = clock_.MonotonicMillis() + 1000;
   bool stopping = false;
   while (!stopping) {
     try {
@@ -89,6 +109,8 @@ Status Broker::Run(transport::SignalPipe& signals) {
     committer_->Hold();  // one wake-up of the commit thread per burst of frames
     if (items[0].revents & ZMQ_POLLIN) DrainSocket(16);
     if (items[1].revents & ZMQ_POLLIN) committer_->RunCompletions();
+    DrainAuthEvents();
+    audit_->Flush(*committer_);
     committer_->Release();
     if (items[2].revents & ZMQ_POLLIN) {
       transport::PendingSignals sig = signals.Drain();
@@ -102,15 +124,15 @@ Status Broker::Run(transport::SignalPipe& signals) {
       MaybeRecoverStore();
       next_sweep = clock_.MonotonicMillis() + 500;
     }
+    if (clock_.MonotonicMillis() >= next_checkpoint) {
+      Checkpoint();
+      next_checkpoint = clock_.MonotonicMillis() + 1000;
+    }
   }
 
   // Clean shutdown: everything already accepted is made durable and confirmed.
   log_.Info("broker", "stopping", {{"in_flight", std::to_string(committer_->outstanding())}});
-  while (committer_->outstanding() > 0) {
-    zmq::pollitem_t done{nullptr, committer_->notify_fd(), ZMQ_POLLIN, 0};
-    zmq::poll(&done, 1, std::chrono::milliseconds(100));
-    committer_->RunCompletions();
-  }
+  WaitForCommits();
   std::vector<std::string> ids;
   for (const auto& [id, s] : sessions_.all()) ids.push_back(id);
   for (const auto& id : ids) {  // Send may end a session: iterate over a copy
@@ -118,21 +140,76 @@ Status Broker::Run(transport::SignalPipe& signals) {
                          clock_.NowMillis()));
     EndSession(id, "broker shutting down");  // records unacked deliveries
   }
+  DrainAuthEvents();
+  audit::AuditEvent stopped;
+  stopped.event = schema::AuditLeaf::Event::BROKER_STOPPED;
+  stopped.detail = config_.name;
+  audit_->Defer(stopped);
+  audit_->Flush(*committer_);
+  WaitForCommits();
+  Checkpoint();  // the final checkpoint covers everything, the stop included
+  WaitForCommits();
+  committer_->Stop();
+  socket_->close();
+  zap_->Stop();
+  log_.Info("broker", "stopped cleanly", {{"last_seq", std::to_string(publish_->last_seq())},
+                                          {"audit_size", std::to_string(audit_->size())}});
+  return Status::Ok();
+}
+
+void Broker::WaitForCommits() {
   while (committer_->outstanding() > 0) {
     zmq::pollitem_t done{nullptr, committer_->notify_fd(), ZMQ_POLLIN, 0};
     zmq::poll(&done, 1, std::chrono::milliseconds(100));
     committer_->RunCompletions();
   }
-  committer_->Stop();
-  socket_->close();
-  zap_->Stop();
-  log_.Info("broker", "stopped cleanly", {{"last_seq", std::to_string(publish_->last_seq())}});
-  return Status::Ok();
+}
+
+void Broker::Checkpoint() {
+  if (!signing_key_) return;
+  auto signed_one = audit_->MaybeCheckpoint(*signing_key_, config_.origin(), *committer_);
+  if (!signed_one.ok() && signed_one.status().code() != StatusCode::kCorruption) {
+    log_.Warn("audit", "checkpoint not signed", {{"error", signed_one.status().ToString()}});
+  }
 }
 
 void Broker::OnZapDecision(const security::ZapDecision& decision) {
-  // Decisions are logged by the handler; the audit log records them once it is enabled.
-  (void)decision;
+  // Called on the ZAP thread: queue it; the broker thread writes the audit leaf.
+  std::lock_guard<std::mutex> lock(auth_mu_);
+  if (auth_events_.size() < 100000) auth_events_.push_back(decision);
+}
+
+void Broker::DrainAuthEvents() {
+  std::vector<security::ZapDecision> events;
+  {
+    std::lock_guard<std::mutex> lock(auth_mu_);
+    events.swap(auth_events_);
+  }
+  for (const auto& d : events) {
+    audit::AuditEvent e;
+    e.event = d.admitted ? schema::AuditLeaf::Event::AUTHENTICATED
+                         : schema::AuditLeaf::Event::AUTHENTICATION_REFUSED;
+    e.actor = d.principal;
+    e.subject = d.key_z85;
+    e.peer_address = d.peer_address;
+    e.reason = d.reason;
+    audit_->Defer(e);
+  }
+}
+
+void Broker::RecordPolicy(const std::string& why) {
+  auto policy = policy_.Get();
+  auto previous = store_.Get(store::Column::kMeta, "policy.snapshot");
+  std::string before = previous.ok() && previous->has_value() ? **previous : std::string();
+  for (const auto& e : PolicyChanges(before, *policy)) audit_->Defer(e);
+  audit::AuditEvent loaded;
+  loaded.event = schema::AuditLeaf::Event::POLICY_RELOADED;
+  loaded.reason = why;
+  auto file = ReadFile(config_.policy);
+  if (file.ok()) loaded.detail = "sha256 " + security::ToHex(security::Sha256(*file));
+  loaded.subject = config_.policy;
+  audit_->Defer(loaded);
+  audit_->DeferPut(store::Column::kMeta, "policy.snapshot", PolicySnapshot(*policy));
 }
 
 delivery::FrameSink::SendResult Broker::Send(const std::string& routing_id, const std::string& frame) {
@@ -166,6 +243,7 @@ void Broker::DrainSocket(size_t max_frames) {
     std::string routing_id = parts[0].to_string();
     if (parts.size() != 2) {
       ++malformed_frames_;
+      current_frame_ = std::string_view(static_cast<const char*>(parts[1].data()), parts[1].size());
       Send(routing_id, RejectFrame(schema::RejectCode::MALFORMED,
                                    "one ZeroMQ frame per protocol message; got " +
                                        std::to_string(parts.size() - 1)));
@@ -179,10 +257,19 @@ void Broker::RejectFrameFrom(const std::string& routing_id, schema::RejectCode c
                              const std::string& reason, const std::string& principal) {
   ++refused_frames_;
   log_.Info("broker", "frame refused", {{"principal", principal}, {"code", RejectCodeName(code)}, {"reason", reason}});
+  audit::AuditEvent e;
+  e.event = schema::AuditLeaf::Event::REJECTED;
+  e.actor = principal;
+  e.code = RejectCodeName(code);
+  e.reason = reason;
+  auto digest = security::Sha256(current_frame_);
+  e.digest.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
+  audit_->Defer(e);
   Send(routing_id, RejectFrame(code, reason));
 }
 
 void Broker::HandleFrame(const std::string& routing_id, zmq::message_t& payload, zmq::message_t&) {
+  current_frame_ = std::string_view(static_cast<const char*>(payload.data()), payload.size());
   // Identity comes only from the ZAP User-Id of this very frame.
   const std::string principal = Gets(payload, "User-Id");
   if (principal.empty()) {
@@ -228,7 +315,7 @@ void Broker::HandleFrame(const std::string& routing_id, zmq::message_t& payload,
                                  principal);
         }
         if (frame.which() == schema::Frame::PUBLISH) {
-          return publish_->Handle(*session, frame.getPublish(), (*decoded)->size_bytes());
+          return publish_->Handle(*session, frame.getPublish(), current_frame_);
         }
         if (frame.which() == schema::Frame::ACK) return HandleAck(*session, frame.getAck());
         return HandleQuery(*session, frame.getQuery());

@@ -9,9 +9,12 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <string>
 #include <zmq.hpp>
 
+#include "broker/audit/audit_log.h"
 #include "broker/config.h"
 #include "broker/delivery/delivery_scheduler.h"
 #include "broker/delivery/frame_sink.h"
@@ -25,6 +28,7 @@
 #include "common/log.h"
 #include "schemas/protocol.capnp.h"
 #include "security/policy.h"
+#include "security/signing_key.h"
 
 namespace muster::broker {
 
@@ -38,7 +42,9 @@ class Broker final : public transport::AuthListener, public delivery::FrameSink 
 
   // Starts the ZAP handler, then binds the public socket (in that order), starts the commit
   // thread and recovers counters from the store.
-  Status Start(zmq::context_t& context, const std::string& secret_key_z85);
+  // `signing_key` signs the audit log's checkpoints.
+  Status Start(zmq::context_t& context, const std::string& secret_key_z85,
+               std::unique_ptr<security::SigningKey> signing_key);
   // Serves until SIGTERM/SIGINT, then shuts down cleanly: stops reading, makes everything already
   // accepted durable and confirmed, stops the threads.
   Status Run(transport::SignalPipe& signals);
@@ -58,8 +64,14 @@ class Broker final : public transport::AuthListener, public delivery::FrameSink 
                    const std::string& peer, schema::Hello::Reader hello);
   void HandleAck(delivery::Session& session, schema::Ack::Reader ack);
   void HandleQuery(delivery::Session& session, schema::Query::Reader query);
+  // Refuses the frame being handled: reply, log, and an audit leaf with the frame's hash.
   void RejectFrameFrom(const std::string& routing_id, schema::RejectCode code, const std::string& reason,
                        const std::string& principal);
+  // Audit leaves for ZAP decisions queued by the ZAP thread, and for policy changes.
+  void DrainAuthEvents();
+  void RecordPolicy(const std::string& why);
+  void Checkpoint();
+  void WaitForCommits();
   void EndSession(const std::string& routing_id, const std::string& reason);
   void SweepSessions();
   void MaybeRecoverStore();
@@ -74,10 +86,15 @@ class Broker final : public transport::AuthListener, public delivery::FrameSink 
   std::unique_ptr<transport::ZapHandler> zap_;
   std::unique_ptr<zmq::socket_t> socket_;
   std::unique_ptr<store::GroupCommitter> committer_;
+  std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<security::SigningKey> signing_key_;
+  std::mutex auth_mu_;
+  std::vector<security::ZapDecision> auth_events_;  // guarded by auth_mu_
   delivery::SessionTable sessions_;
   std::unique_ptr<delivery::DeliveryScheduler> scheduler_;
   std::unique_ptr<PublishPipeline> publish_;
   std::string endpoint_;
+  std::string_view current_frame_;  // the raw frame being handled (valid during HandleFrame)
   int64_t started_mono_ms_ = 0;
   uint64_t malformed_frames_ = 0;
   uint64_t refused_frames_ = 0;

@@ -59,6 +59,7 @@ Status BrokerConfig::Validate() const {
   if (data_dir.empty()) return Status::InvalidArgument("broker.data_dir must be set");
   if (secret_key.empty()) return Status::InvalidArgument("broker.secret_key must be set");
   if (policy.empty()) return Status::InvalidArgument("broker.policy must be set");
+  if (signing_key.empty()) return Status::InvalidArgument("broker.signing_key must be set");
   LogLevel level;
   if (!ParseLogLevel(log_level, &level)) {
     return Status::InvalidArgument("broker.log_level must be debug, info, warn or error");
@@ -97,12 +98,13 @@ Result<BrokerConfig> LoadBrokerConfig(const std::string& path) {
     if (!node.is_table()) return KeyError(path, node, "'" + std::string(key.str()) + "' must be a table");
   }
   if (auto* b = root["broker"].as_table()) {
-    MUSTER_RETURN_IF_ERROR(CheckKeys(path, *b, {"name", "bind", "data_dir", "secret_key", "policy", "log_level"}, "broker"));
+    MUSTER_RETURN_IF_ERROR(CheckKeys(path, *b, {"name", "bind", "data_dir", "secret_key", "signing_key", "policy", "log_level"}, "broker"));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "name", &c.name));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "bind", &c.bind));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "data_dir", &c.data_dir));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "secret_key", &c.secret_key));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "policy", &c.policy));
+    MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "signing_key", &c.signing_key));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "log_level", &c.log_level));
   }
   if (auto* l = root["limits"].as_table()) {
@@ -120,6 +122,7 @@ Result<BrokerConfig> LoadBrokerConfig(const std::string& path) {
   c.data_dir = JoinPath(base, c.data_dir);
   c.secret_key = JoinPath(base, c.secret_key);
   c.policy = JoinPath(base, c.policy);
+  c.signing_key = JoinPath(base, c.signing_key);
   MUSTER_RETURN_IF_ERROR(c.Validate().WithContext(path));
   return c;
 }

@@ -17,6 +17,7 @@ struct BrokerConfig {
   std::string data_dir = "data";                  // RocksDB store directory
   std::string secret_key = "keys/broker.key";     // the broker's CURVE secret key file
   std::string policy = "policy.toml";             // organisations and principals
+  std::string signing_key = "keys/broker.signing.key";  // Ed25519 key that signs audit checkpoints
   std::string log_level = "info";                 // debug, info, warn, error
   // [limits]
   uint32_t max_frame_bytes = 1u << 20;            // larger frames are refused
@@ -25,6 +26,9 @@ struct BrokerConfig {
   uint32_t session_timeout_ms = 20000;            // silent sessions are dropped after this
   uint32_t max_recipients = 10000;                // recipients one message may resolve to
   uint32_t max_text_bytes = 65536;                // any single text field
+
+  // The audit log's origin line: "muster/<name>".
+  std::string origin() const { return "muster/" + name; }
 
   // Names the first bad key and why.
   Status Validate() const;

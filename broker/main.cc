@@ -11,6 +11,7 @@
 #include "broker/broker.h"
 #include "broker/config.h"
 #include "broker/demo_setup.h"
+#include "broker/signing_setup.h"
 #include "common/files.h"
 #include "security/curve_keys.h"
 #include "security/policy_loader.h"
@@ -101,6 +102,13 @@ int main(int argc, char** argv) {
     muster::security::PolicyHolder policy_holder(*policy);
     auto key = muster::security::LoadCurveSecretKeyFile(config->secret_key);
     if (!key.ok()) return Fail(2, "broker key: " + key.status().message());
+    if (!demo_dir.empty()) {
+      if (muster::Status s = muster::broker::EnsureSigningKey(config->signing_key, config->origin()); !s.ok()) {
+        return Fail(2, "demo setup: " + s.ToString());
+      }
+    }
+    auto signing_key = muster::broker::LoadSigningKey(config->signing_key);
+    if (!signing_key.ok()) return Fail(2, signing_key.status().message());
 
     auto store = muster::store::Store::Open({config->data_dir});
     if (!store.ok()) return Fail(1, store.status().message());
@@ -110,7 +118,9 @@ int main(int argc, char** argv) {
     int rc = 0;
     {
       muster::broker::Broker broker(*config, policy_holder, **store, log, clock);
-      if (muster::Status s = broker.Start(context, key->secret_z85); !s.ok()) return Fail(1, s.message());
+      if (muster::Status s = broker.Start(context, key->secret_z85, std::move(signing_key).value()); !s.ok()) {
+        return Fail(1, s.message());
+      }
       log.Info("broker", "started", {{"principals", std::to_string((*policy)->principals().size())},
                                      {"policy", config->policy}, {"data", config->data_dir}});
       if (!demo_dir.empty()) PrintDemoInstructions(demo_dir, broker.endpoint());

@@ -5,7 +5,10 @@
 
 #include "broker/routing/recipient_resolver.h"
 #include "broker/store/keys.h"
+#include "broker/delivery/deliver_frame.h"
 #include "broker/store/record_codec.h"
+#include "common/check.h"
+#include "security/sha256.h"
 
 namespace muster::broker {
 
@@ -27,13 +30,14 @@ std::vector<std::string> ToStrings(capnp::List<capnp::Text>::Reader list) {
 
 PublishPipeline::PublishPipeline(const BrokerConfig& config, security::PolicyHolder& policy,
                                  store::Store& store, store::GroupCommitter& committer,
-                                 delivery::DeliveryScheduler& scheduler, delivery::FrameSink& sink,
-                                 const Clock& clock, Logger& log)
+                                 delivery::DeliveryScheduler& scheduler, audit::AuditLog& audit,
+                                 delivery::FrameSink& sink, const Clock& clock, Logger& log)
     : config_(config),
       policy_(policy),
       store_(store),
       committer_(committer),
       scheduler_(scheduler),
+      audit_(audit),
       sink_(sink),
       clock_(clock),
       log_(log),
@@ -48,22 +52,33 @@ Status PublishPipeline::Recover() {
 }
 
 void PublishPipeline::Reject(const delivery::Session& session, schema::RejectCode code,
-                             const std::string& reason, const std::string& client_message_id) {
+                             const std::string& reason, const std::string& client_message_id,
+                             std::string_view frame) {
   ++counters_.rejected;
   log_.Info("publish", "rejected", {{"principal", session.principal}, {"code", RejectCodeName(code)},
                                     {"id", client_message_id}, {"reason", reason}});
+  audit::AuditEvent e;
+  e.event = schema::AuditLeaf::Event::REJECTED;
+  e.actor = session.principal;
+  e.org = session.org;
+  e.code = RejectCodeName(code);
+  e.reason = reason;
+  e.detail = client_message_id;
+  auto digest = security::Sha256(frame);
+  e.digest.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
+  audit_.Defer(e);
   sink_.Send(session.routing_id, RejectFrame(code, reason, client_message_id));
 }
 
 void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::Reader publish,
-                             size_t frame_bytes) {
+                             std::string_view frame) {
   const std::string cmid = publish.getClientMessageId();
 
   // 1. Availability: never accept what cannot be made durable.
   if (!store_.healthy()) {
     return Reject(session, schema::RejectCode::UNAVAILABLE,
                   "the broker cannot write to its store right now; nothing was accepted, retry later",
-                  cmid);
+                  cmid, frame);
   }
 
   // 2. Dedup: a retry of a publish in flight waits for its receipt; a retry of a committed one
@@ -76,7 +91,7 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
   if (!cmid.empty()) {
     auto original = store_.Get(store::Column::kDedup, dedup_key);
     if (!original.ok()) {
-      return Reject(session, schema::RejectCode::UNAVAILABLE, original.status().message(), cmid);
+      return Reject(session, schema::RejectCode::UNAVAILABLE, original.status().message(), cmid, frame);
     }
     if (original->has_value()) {
       auto rec = store::DecodeDedupRecord(**original);
@@ -91,14 +106,14 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
 
   // 3. Validate.
   auto envelope = publish.getEnvelope();
-  if (Status s = checker_.Check(cmid, envelope, frame_bytes); !s.ok()) {
+  if (Status s = checker_.Check(cmid, envelope, frame.size()); !s.ok()) {
     bool too_large = s.message().find("exceeds the limit") != std::string::npos;
     return Reject(session, too_large ? schema::RejectCode::TOO_LARGE : schema::RejectCode::INVALID,
-                  s.message(), cmid);
+                  s.message(), cmid, frame);
   }
   const int64_t now = clock_.NowMillis();
   if (envelope.getExpiresMillis() != 0 && envelope.getExpiresMillis() <= now) {
-    return Reject(session, schema::RejectCode::INVALID, "the message has already expired", cmid);
+    return Reject(session, schema::RejectCode::INVALID, "the message has already expired", cmid, frame);
   }
 
   // 4. Authorise.
@@ -106,7 +121,7 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
   const security::Principal* sender = policy->FindPrincipal(session.principal);
   if (sender == nullptr || sender->revoked) {
     return Reject(session, schema::RejectCode::UNAUTHENTICATED,
-                  "principal '" + session.principal + "' is no longer admitted", cmid);
+                  "principal '" + session.principal + "' is no longer admitted", cmid, frame);
   }
   auto classification = static_cast<security::Clearance>(envelope.getClassification());
   if (classification > sender->clearance) {
@@ -114,7 +129,7 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
                   "classification " + std::string(security::ClearanceName(classification)) +
                       " is above your clearance (" +
                       std::string(security::ClearanceName(sender->clearance)) + ")",
-                  cmid);
+                  cmid, frame);
   }
 
   // 5. Route.
@@ -131,29 +146,45 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
   if (!recipients.ok()) {
     bool nobody = recipients.status().code() == StatusCode::kFailedPrecondition;
     return Reject(session, nobody ? schema::RejectCode::NO_RECIPIENTS : schema::RejectCode::INVALID,
-                  recipients.status().message(), cmid);
+                  recipients.status().message(), cmid, frame);
   }
   if (recipients->size() > config_.max_recipients) {
     return Reject(session, schema::RejectCode::OVERLOADED,
                   "the addressing resolves to " + std::to_string(recipients->size()) +
                       " recipients; the limit is " + std::to_string(config_.max_recipients),
-                  cmid);
+                  cmid, frame);
   }
 
-  // 6. Commit: one atomic, fsync'd write of everything the message needs.
+  // 6. Commit: one atomic, fsync'd write of everything the message needs, its audit leaf included.
   store::BrokerStamp stamp;
   stamp.seq = next_seq_++;
   stamp.client_message_id = cmid;
   stamp.sender = session.principal;
   stamp.sender_org = sender->org;
   stamp.received_ms = now;
+  store::CommitItem item;
   std::vector<store::RecipientEntry> entries;
   entries.reserve(recipients->size());
-  for (auto& r : *recipients) entries.push_back({std::move(r.principal), std::move(r.matched_term)});
+  audit::AuditEvent leaf;
+  leaf.event = schema::AuditLeaf::Event::ACCEPTED;
+  leaf.actor = session.principal;
+  leaf.org = sender->org;
+  leaf.seq = stamp.seq;
+  leaf.incident = envelope.getIncident();
+  leaf.kind = delivery::KindOf(envelope);
+  leaf.detail = cmid;
+  for (auto& r : *recipients) {
+    leaf.recipients.push_back(r.principal);
+    entries.push_back({std::move(r.principal), std::move(r.matched_term)});
+  }
+  stamp.leaf_index = audit_.size();  // the leaf appended below; its digest covers this record
   auto bytes = std::make_shared<const std::string>(store::EncodeStoredMessage(envelope, stamp, entries));
+  auto digest = security::Sha256(*bytes);
+  leaf.digest.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
+  uint64_t leaf_index = audit_.Append(leaf, &item.writes);
+  MUSTER_CHECK(leaf_index == stamp.leaf_index);
   const int precedence = static_cast<int>(envelope.getPrecedence());
 
-  store::CommitItem item;
   item.writes.Put(store::Column::kMessages, store::MessageKey(stamp.seq), *bytes);
   item.writes.Put(store::Column::kDedup, dedup_key,
                   store::EncodeDedupRecord({stamp.seq, stamp.leaf_index,
@@ -169,9 +200,9 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
   inflight.waiters.push_back(session.routing_id);
 
   delivery::CommittedMessage committed{stamp.seq, precedence, bytes, std::move(entries)};
-  item.on_done = [this, dedup_key, committed = std::move(committed)](const Status& s) {
+  item.on_done = audit_.WhenDurable([this, dedup_key, committed = std::move(committed)](const Status& s) {
     OnCommitted(dedup_key, committed, s);
-  };
+  });
   committer_.Submit(std::move(item));
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/audit/audit_log.h"
 #include "broker/config.h"
 #include "broker/delivery/delivery_scheduler.h"
 #include "broker/delivery/session_table.h"
@@ -41,15 +42,16 @@ class PublishPipeline {
  public:
   PublishPipeline(const BrokerConfig& config, security::PolicyHolder& policy, store::Store& store,
                   store::GroupCommitter& committer, delivery::DeliveryScheduler& scheduler,
-                  delivery::FrameSink& sink, const Clock& clock, Logger& log);
+                  audit::AuditLog& audit, delivery::FrameSink& sink, const Clock& clock, Logger& log);
   PublishPipeline(const PublishPipeline&) = delete;
   PublishPipeline& operator=(const PublishPipeline&) = delete;
 
   // Reads the last committed seq from the store; call at start and after the store recovers.
   Status Recover();
 
-  // `frame_bytes`: size of the frame the publish came in.
-  void Handle(const delivery::Session& session, schema::Publish::Reader publish, size_t frame_bytes);
+  // `frame`: the raw frame the publish came in (its size bounds the checks; its hash goes into
+  // the audit leaf of a refusal).
+  void Handle(const delivery::Session& session, schema::Publish::Reader publish, std::string_view frame);
 
   uint64_t last_seq() const { return next_seq_ - 1; }
   const PublishCounters& counters() const { return counters_; }
@@ -63,7 +65,7 @@ class PublishPipeline {
   };
 
   void Reject(const delivery::Session& session, schema::RejectCode code, const std::string& reason,
-              const std::string& client_message_id);
+              const std::string& client_message_id, std::string_view frame);
   void OnCommitted(const std::string& dedup_key, const delivery::CommittedMessage& message,
                    const Status& status);
 
@@ -72,6 +74,7 @@ class PublishPipeline {
   store::Store& store_;
   store::GroupCommitter& committer_;
   delivery::DeliveryScheduler& scheduler_;
+  audit::AuditLog& audit_;
   delivery::FrameSink& sink_;
   const Clock& clock_;
   Logger& log_;

@@ -9,6 +9,15 @@
 
 namespace muster::delivery {
 
+std::string KindOf(schema::Envelope::Reader envelope) {
+  switch (envelope.getBody().which()) {
+    case schema::Envelope::Body::ALERT: return "alert";
+    case schema::Envelope::Body::LIAISON: return "liaison";
+    case schema::Envelope::Body::EQUIPMENT: return "equipment";
+    default: return "none";
+  }
+}
+
 Result<DeliverFrame> BuildDeliverFrame(std::string_view stored_message, uint32_t redelivery_count,
                                        const std::string& matched_term) {
   auto decoded = wire::DecodedStruct::Decode(stored_message.data(), stored_message.size());
@@ -22,7 +31,7 @@ Result<DeliverFrame> BuildDeliverFrame(std::string_view stored_message, uint32_t
     deliver.setEnvelope(env);
     deliver.setRedeliveryCount(redelivery_count);
     deliver.setMatchedTerm(matched_term);
-    return DeliverFrame{wire::EncodeFrame(m), env.getExpiresMillis()};
+    return DeliverFrame{wire::EncodeFrame(m), env.getExpiresMillis(), env.getIncident(), KindOf(env)};
   } catch (const kj::Exception& e) {
     return Status::Corruption(std::string("stored message: ") + e.getDescription().cStr());
   }

@@ -6,13 +6,19 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "schemas/envelope.capnp.h"
 
 namespace muster::delivery {
 
 struct DeliverFrame {
   std::string bytes;        // the encoded protocol frame
   int64_t expires_ms = 0;   // the message's expiry (0 = never)
+  std::string incident;     // for the audit leaf of the delivery
+  std::string kind;
 };
+
+// "alert", "liaison", "equipment" (or "none").
+std::string KindOf(schema::Envelope::Reader envelope);
 
 Result<DeliverFrame> BuildDeliverFrame(std::string_view stored_message, uint32_t redelivery_count,
                                        const std::string& matched_term);

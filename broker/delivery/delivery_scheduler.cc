@@ -14,15 +14,23 @@
 namespace muster::delivery {
 namespace {
 
-// The precedence of a stored message, needed to find its pending key.
-Result<int> StoredPrecedence(const store::Store& store, uint64_t seq) {
+// What an ack needs to know of a stored message: its precedence (for the pending key), incident
+// and kind (for the audit leaf).
+struct StoredFacts {
+  int precedence = 0;
+  std::string incident;
+  std::string kind;
+};
+
+Result<StoredFacts> ReadStoredFacts(const store::Store& store, uint64_t seq) {
   auto bytes = store.Get(store::Column::kMessages, store::MessageKey(seq));
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) return Status::NotFound("no message with seq " + std::to_string(seq));
   auto decoded = wire::DecodedStruct::Decode((*bytes)->data(), (*bytes)->size());
   if (!decoded.ok()) return decoded.status();
   try {
-    return static_cast<int>((*decoded)->Get<schema::StoredMessage>().getEnvelope().getPrecedence());
+    auto env = (*decoded)->Get<schema::StoredMessage>().getEnvelope();
+    return StoredFacts{static_cast<int>(env.getPrecedence()), env.getIncident(), KindOf(env)};
   } catch (const kj::Exception& e) {
     return Status::Corruption(std::string("message ") + std::to_string(seq) + ": " + e.getDescription().cStr());
   }
@@ -31,8 +39,9 @@ Result<int> StoredPrecedence(const store::Store& store, uint64_t seq) {
 }  // namespace
 
 DeliveryScheduler::DeliveryScheduler(store::Store& store, store::GroupCommitter& committer,
-                                     FrameSink& sink, const Clock& clock, Logger& log)
-    : store_(store), committer_(committer), sink_(sink), clock_(clock), log_(log) {}
+                                     FrameSink& sink, const Clock& clock, Logger& log,
+                                     audit::AuditLog* audit)
+    : store_(store), committer_(committer), sink_(sink), clock_(clock), log_(log), audit_(audit) {}
 
 void DeliveryScheduler::Attach(const std::string& principal, const std::string& routing_id,
                                uint32_t window) {
@@ -166,6 +175,15 @@ bool DeliveryScheduler::Deliver(const std::string& principal, Receiver& r, int p
     acks_in_flight_.insert({principal, seq});
     ++stats_.expired;
     log_.Info("delivery", "expired, not delivered", {{"seq", std::to_string(seq)}, {"recipient", principal}});
+    if (audit_) {
+      audit::AuditEvent e;
+      e.event = schema::AuditLeaf::Event::EXPIRED;
+      e.seq = seq;
+      e.subject = principal;
+      e.incident = frame->incident;
+      e.kind = frame->kind;
+      audit_->Defer(e);
+    }
     return true;
   }
   switch (sink_.Send(r.routing_id, frame->bytes)) {
@@ -182,7 +200,17 @@ bool DeliveryScheduler::Deliver(const std::string& principal, Receiver& r, int p
   record.attempts += 1;
   record.delivered_ms = now;
   if (record.state == store::DeliveryState::kPending) record.state = store::DeliveryState::kDelivered;
-  r.inflight[seq] = Inflight{precedence, record, false};
+  r.inflight[seq] = Inflight{precedence, frame->incident, frame->kind, record, false};
+  if (audit_) {
+    audit::AuditEvent e;
+    e.event = schema::AuditLeaf::Event::DELIVERED;
+    e.seq = seq;
+    e.subject = principal;
+    e.incident = frame->incident;
+    e.kind = frame->kind;
+    e.attempt = record.attempts;
+    audit_->Defer(e);
+  }
   r.announced = false;
   return true;
 }
@@ -224,20 +252,28 @@ Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<ui
   int64_t now = clock_.NowMillis();
   store::WriteSet writes;
   std::vector<uint64_t> acked;
+  std::vector<audit::AuditEvent> leaves;
   for (uint64_t seq : seqs) {
     store::DeliveryRecord record;
     int precedence = 0;
+    std::string incident, kind;
     if (r != nullptr && r->inflight.count(seq)) {
       record = r->inflight[seq].record;
       precedence = r->inflight[seq].precedence;
+      incident = r->inflight[seq].incident;
+      kind = r->inflight[seq].kind;
     } else {
       // Not in flight here (another session, or acked before): it must be addressed to this
       // principal, which a delivery record or a pending entry shows.
       auto rec = store_.Get(store::Column::kDelivery, store::DeliveryKey(seq, principal));
       if (!rec.ok()) return rec.status();
-      auto p = StoredPrecedence(store_, seq);
+      auto p = ReadStoredFacts(store_, seq);
       if (!p.ok() && p.status().code() != StatusCode::kNotFound) return p.status();
-      if (p.ok()) precedence = *p;
+      if (p.ok()) {
+        precedence = p->precedence;
+        incident = p->incident;
+        kind = p->kind;
+      }
       if (auto recent = recent_records_.find({principal, seq}); recent != recent_records_.end()) {
         record = recent->second.record;
       } else if (rec->has_value()) {
@@ -258,12 +294,24 @@ Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<ui
       }
     }
     if (record.state == store::DeliveryState::kExpired) continue;
-    if (record.received_ms == 0) record.received_ms = now;
+    audit::AuditEvent leaf;
+    leaf.actor = principal;
+    leaf.subject = principal;
+    leaf.seq = seq;
+    leaf.incident = incident;
+    leaf.kind = kind;
+    if (record.received_ms == 0) {
+      record.received_ms = now;
+      leaf.event = schema::AuditLeaf::Event::RECEIVED;
+      leaves.push_back(leaf);
+    }
     if (record.state < store::DeliveryState::kReceived) record.state = store::DeliveryState::kReceived;
     if (acknowledged && record.acknowledged_ms == 0) {
       record.state = store::DeliveryState::kAcknowledged;
       record.acknowledged_ms = now;
       record.acknowledged_by = principal;
+      leaf.event = schema::AuditLeaf::Event::ACKNOWLEDGED;
+      leaves.push_back(leaf);
     }
     writes.Delete(store::Column::kPending, store::PendingKey(principal, precedence, seq));
     writes.Put(store::Column::kDelivery, store::DeliveryKey(seq, principal), store::EncodeDeliveryRecord(record));
@@ -279,6 +327,9 @@ Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<ui
   const uint64_t version = next_record_version_++;
   store::CommitItem item;
   item.writes = std::move(writes);
+  if (audit_) {
+    for (const auto& leaf : leaves) audit_->Append(leaf, &item.writes);
+  }
   item.on_done = [this, principal, acked, count, on_durable, version](const Status& s) {
     for (uint64_t seq : acked) {
       acks_in_flight_.erase({principal, seq});
@@ -287,6 +338,7 @@ Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<ui
     }
     if (on_durable) on_durable(s, count);
   };
+  if (audit_) item.on_done = audit_->WhenDurable(std::move(item.on_done));
   committer_.Submit(std::move(item));
   if (r != nullptr) Pump(principal);
   return Status::Ok();

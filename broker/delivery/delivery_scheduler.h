@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/audit/audit_log.h"
 #include "broker/delivery/frame_sink.h"
 #include "broker/store/group_committer.h"
 #include "broker/store/record_codec.h"
@@ -44,8 +45,9 @@ struct DeliveryStats {
 
 class DeliveryScheduler {
  public:
+  // `audit` may be null (no audit leaves; for tests of delivery alone).
   DeliveryScheduler(store::Store& store, store::GroupCommitter& committer, FrameSink& sink,
-                    const Clock& clock, Logger& log);
+                    const Clock& clock, Logger& log, audit::AuditLog* audit = nullptr);
   DeliveryScheduler(const DeliveryScheduler&) = delete;
   DeliveryScheduler& operator=(const DeliveryScheduler&) = delete;
 
@@ -77,6 +79,8 @@ class DeliveryScheduler {
  private:
   struct Inflight {
     int precedence = 0;
+    std::string incident;  // of the message, for audit leaves
+    std::string kind;
     store::DeliveryRecord record;
     bool recorded = false;  // the delivered record has been written
   };
@@ -105,6 +109,7 @@ class DeliveryScheduler {
   FrameSink& sink_;
   const Clock& clock_;
   Logger& log_;
+  audit::AuditLog* audit_;
   std::map<std::string, Receiver> receivers_;
   std::set<std::pair<std::string, uint64_t>> acks_in_flight_;
   // Delivery records submitted but not yet durable, so reads see the latest (read-your-writes).

@@ -56,6 +56,23 @@ std::string DedupKey(std::string_view sender, std::string_view client_message_id
   return key;
 }
 
+std::string TreeKey(int level, uint64_t index) {
+  std::string key(1, static_cast<char>(level));
+  key += EncodeU64(index);
+  return key;
+}
+
+std::string IndexPrefix(char tag, std::string_view value) {
+  std::string key(1, tag);
+  key.append(value);
+  key.push_back('\0');
+  return key;
+}
+
+std::string IndexKey(char tag, std::string_view value, uint64_t leaf_index) {
+  return IndexPrefix(tag, value) + EncodeU64(leaf_index);
+}
+
 std::string PrefixEnd(std::string_view prefix) {
   std::string end(prefix);
   while (!end.empty()) {

@@ -33,6 +33,18 @@ std::string DeliveryPrefix(uint64_t seq);
 // dedup: sender \0 client message id.
 std::string DedupKey(std::string_view sender, std::string_view client_message_id);
 
+// audit: leaf index.
+inline std::string AuditKey(uint64_t index) { return EncodeU64(index); }
+// tree: level (1 byte) then index: the complete subtree covering leaves
+// [index * 2^level, (index + 1) * 2^level).
+std::string TreeKey(int level, uint64_t index);
+// checkpoints: tree size.
+inline std::string CheckpointKey(uint64_t size) { return EncodeU64(size); }
+// indexes: tag (1 byte: 'i' incident, 'a' actor, 'u' recipient, 'o' org, 'k' kind), value, \0,
+// leaf index. The value is empty-free text without \0.
+std::string IndexKey(char tag, std::string_view value, uint64_t leaf_index);
+std::string IndexPrefix(char tag, std::string_view value);
+
 // The first key after every key that starts with `prefix`.
 std::string PrefixEnd(std::string_view prefix);
 
