@@ -42,6 +42,109 @@ sector = "audit"
 jurisdictions = []
 )";
 
+const char kDemoRules[] = R"(
+# Rules. Deny by default: a principal sends only what some send rule allows and receives only what
+# some receive rule allows; beyond the rules, nobody sends or receives above their clearance and a
+# revoked principal neither sends nor receives. A filter left out matches anything. Auditors and
+# admins have no rule, so they send and receive no traffic: auditors read the audit log through
+# muster-audit, admins manage the broker with muster-admin.
+
+# Government and military exchange everything up to confidential.
+[[rule]]
+name = "government and military send"
+action = "send"
+sectors = ["government", "military"]
+roles = ["adapter", "officer", "duty-officer"]
+max_classification = "confidential"
+
+[[rule]]
+name = "government and military receive"
+action = "receive"
+sectors = ["government", "military"]
+roles = ["adapter", "officer", "duty-officer"]
+max_classification = "confidential"
+
+# Rescue teams send and receive everything up to internal.
+[[rule]]
+name = "rescue teams send"
+action = "send"
+sectors = ["rescue"]
+roles = ["adapter", "officer", "duty-officer"]
+max_classification = "internal"
+
+[[rule]]
+name = "rescue teams receive"
+action = "receive"
+sectors = ["rescue"]
+roles = ["adapter", "officer", "duty-officer"]
+max_classification = "internal"
+
+# Volunteer stations send public situation messages (alerts) to anyone, and equipment offers to
+# the requester they answer. System traffic is between agency systems, not for volunteers.
+[[rule]]
+name = "volunteer situation messages"
+action = "send"
+sectors = ["volunteer"]
+roles = ["adapter", "officer", "duty-officer"]
+kinds = ["alert"]
+statuses = ["actual", "exercise", "test"]
+max_classification = "public"
+
+[[rule]]
+name = "volunteer equipment offers"
+action = "send"
+sectors = ["volunteer"]
+roles = ["adapter", "officer", "duty-officer"]
+kinds = ["equipment"]
+actions = ["offer"]
+statuses = ["actual", "exercise", "test"]
+max_classification = "public"
+to = ["principal", "org"]
+
+# Volunteer stations receive public alerts for their area: addressed to an area their
+# jurisdiction overlaps, to the volunteer sector, or to them by name; not role broadcasts.
+[[rule]]
+name = "volunteer public alerts"
+action = "receive"
+sectors = ["volunteer"]
+roles = ["adapter", "officer", "duty-officer"]
+kinds = ["alert"]
+statuses = ["actual", "exercise", "test"]
+max_classification = "public"
+via = ["area", "sector", "org", "principal"]
+
+# ... and public equipment traffic (requests, and the rest of the workflow) only when addressed to
+# them by name.
+[[rule]]
+name = "volunteer equipment addressed to them"
+action = "receive"
+sectors = ["volunteer"]
+roles = ["adapter", "officer", "duty-officer"]
+kinds = ["equipment"]
+statuses = ["actual", "exercise", "test"]
+max_classification = "public"
+via = ["principal", "org"]
+
+# Per-principal rate limits (token bucket) by role; roles without one are not rate limited.
+[[rate_limit]]
+role = "adapter"
+per_second = 200.0
+burst = 400
+
+[[rate_limit]]
+role = "officer"
+per_second = 20.0
+burst = 40
+
+[[rate_limit]]
+role = "duty-officer"
+per_second = 20.0
+burst = 40
+
+[limits]
+max_recipients = 10000
+)";
+
 const char kDemoConfig[] = R"(# musterd configuration (demo). Relative paths are relative to this file.
 [broker]
 name = "demo"
@@ -78,6 +181,7 @@ const std::vector<DemoPrincipal>& DemoPrincipals() {
       {"rescue-1", "rescue-1", "adapter", "internal", "a social rescue team"},
       {"vol-1", "vol-1", "adapter", "public", "a community volunteer station"},
       {"auditor", "audit", "auditor", "confidential", "the auditor"},
+      {"admin", "ema", "admin", "internal", "the broker's administrator (muster-admin)"},
   };
   return kPrincipals;
 }
@@ -97,6 +201,7 @@ Status WriteDemoFiles(const std::string& dir, std::string* config_path) {
                 "\"\norg = \"" + p.org + "\"\nrole = \"" + p.role + "\"\nclearance = \"" +
                 p.clearance + "\"\nkey_file = \"keys/" + p.id + ".pub\"\n";
     }
+    policy += kDemoRules;
     MUSTER_RETURN_IF_ERROR(WriteFileAtomic(policy_path, policy, 0644));
   }
   *config_path = JoinPath(dir, "musterd.toml");

@@ -1,6 +1,7 @@
 // Demo setup for `musterd --demo DIR`: writes, where absent, DIR/musterd.toml, DIR/policy.toml and
 // DIR/keys/<name>.key|.pub for the broker and every demo principal, so a fresh machine can run a
-// complete broker with no other step. Existing files are never overwritten.
+// complete broker with no other step. Existing files are never overwritten. The demo policy
+// (organisations, principals, rules, rate limits) is the worked example of docs/policy.md.
 #pragma once
 
 #include <string>

@@ -1,5 +1,6 @@
 // Reads a policy file (TOML). Every error names the file, the line and what to change; unknown
-// keys are errors, so a typo never silently weakens the policy. Format (see docs/policy.md):
+// keys, sections and values are errors, so a typo never silently weakens or widens the policy.
+// Format (docs/policy.md has the whole of it, with the demo policy as the worked example):
 //
 //   [[organisation]]
 //   id = "ema"  name = "…"  sector = "government"  jurisdictions = ["320400"]
@@ -7,6 +8,15 @@
 //   id = "command"  org = "ema"  role = "adapter"  clearance = "confidential"
 //   public_key = "<40 Z85 chars>"   # or key_file = "keys/command.pub" (relative to the policy)
 //   revoked = false
+//   [[rule]]
+//   name = "…"  action = "send"      # or "receive"
+//   sectors = […]  roles = […]  orgs = […]  kinds = […]  statuses = […]  actions = […]
+//   max_classification = "internal"  # default public
+//   to = ["principal", "org"]        # send rules; receive rules take via = […]
+//   [[rate_limit]]
+//   role = "adapter"  per_second = 200.0  burst = 400
+//   [limits]
+//   max_recipients = 10000
 #pragma once
 
 #include <memory>
