@@ -7,9 +7,14 @@
 
 #include "broker/delivery/reply_frames.h"
 #include "broker/policy_audit.h"
+#include "broker/policy_overlay.h"
+#include "broker/routing/recipient_resolver.h"
+#include "security/authorization.h"
+#include "security/policy_loader.h"
 #include "common/files.h"
 #include "security/sha256.h"
 #include "broker/store/keys.h"
+#include "common/time_text.h"
 #include "broker/store/record_codec.h"
 #include "broker/transport/broker_socket.h"
 #include "schemas/frame_codec.h"
@@ -69,11 +74,27 @@ Status Broker::Start(zmq::context_t& context, const std::string& secret_key_z85,
                                                *this, clock_, log_);
   MUSTER_RETURN_IF_ERROR(publish_->Recover());
   scheduler_->SetDurableSeq(publish_->last_seq());
+  escalation_ = std::make_unique<EscalationMonitor>(store_, policy_, *publish_, clock_, log_);
+  // The read side: nothing is delivered that the policy in force would not route to the recipient
+  // now (a revocation or a narrowed rule also holds back what was already pending).
+  scheduler_->SetReceiveGate([this](const std::string& principal, const delivery::DeliverFrame& m,
+                                    const std::string& matched_term) {
+    auto policy = policy_.Get();
+    const security::Principal* p = policy->FindPrincipal(principal);
+    if (p == nullptr || p->revoked) return false;
+    if (matched_term.rfind("escalation:", 0) == 0) {  // the broker's own notices: clearance only
+      return static_cast<int>(p->clearance) >= m.classification;
+    }
+    return security::MayReceive(*policy, *p, m.kind, m.status, static_cast<security::Clearance>(m.classification),
+                                routing::TermTypeOf(matched_term), m.action);
+  });
   audit::AuditEvent started;
   started.event = schema::AuditLeaf::Event::BROKER_STARTED;
   started.detail = config_.name;
   audit_->Defer(started);
-  RecordPolicy("start");
+  revocations_ = LoadRevocations(store_);
+  if (!revocations_.empty()) policy_.Set(WithRevocations(*policy_.Get(), revocations_));
+  RecordPolicy("start", "");
   audit_->Flush(*committer_);
 
   transport::BrokerSocketOptions options;
@@ -115,12 +136,16 @@ Status Broker::Run(transport::SignalPipe& signals) {
     if (items[2].revents & ZMQ_POLLIN) {
       transport::PendingSignals sig = signals.Drain();
       if (sig.terminate) stopping = true;
-      if (sig.reload) log_.Info("broker", "SIGHUP received; policy reload is not enabled on this broker");
+      if (sig.reload) {
+        Status r = ReloadPolicy("SIGHUP", "");
+        if (!r.ok()) log_.Error("policy", "reload refused; the previous policy stays in force", {{"error", r.message()}});
+      }
     }
     if (clock_.MonotonicMillis() >= next_sweep) {
       SweepSessions();
       scheduler_->RecordUnackedDeliveries(/*grace_ms=*/1000);
       scheduler_->PumpStalled();
+      if (store_.healthy()) escalation_->Tick();
       MaybeRecoverStore();
       next_sweep = clock_.MonotonicMillis() + 500;
     }
@@ -197,13 +222,43 @@ void Broker::DrainAuthEvents() {
   }
 }
 
-void Broker::RecordPolicy(const std::string& why) {
+Status Broker::ReloadPolicy(const std::string& why, const std::string& actor) {
+  auto loaded = security::LoadPolicyFile(config_.policy);
+  if (!loaded.ok()) return loaded.status();
+  policy_.Set(WithRevocations(**loaded, revocations_));
+  RecordPolicy(why, actor);
+  EnforceRevocations();
+  log_.Info("policy", "reloaded", {{"by", actor.empty() ? why : actor},
+                                   {"principals", std::to_string((*loaded)->principals().size())},
+                                   {"rules", std::to_string((*loaded)->rules().size())}});
+  return Status::Ok();
+}
+
+void Broker::EnforceRevocations() {
+  auto policy = policy_.Get();
+  std::vector<std::string> ended;
+  for (const auto& [id, s] : sessions_.all()) {
+    const security::Principal* p = policy->FindPrincipal(s.principal);
+    if (p == nullptr || p->revoked) ended.push_back(id);
+  }
+  for (const auto& id : ended) {
+    Send(id, NoticeFrame(schema::Notice::Kind::REVOKED, 0, "", "this principal is no longer admitted; session closed",
+                         clock_.NowMillis()));
+    EndSession(id, "revoked");
+  }
+}
+
+void Broker::RecordPolicy(const std::string& why, const std::string& actor) {
   auto policy = policy_.Get();
   auto previous = store_.Get(store::Column::kMeta, "policy.snapshot");
   std::string before = previous.ok() && previous->has_value() ? **previous : std::string();
-  for (const auto& e : PolicyChanges(before, *policy)) audit_->Defer(e);
+  for (auto e : PolicyChanges(before, *policy)) {
+    e.actor = actor;
+    audit_->Defer(e);
+  }
   audit::AuditEvent loaded;
   loaded.event = schema::AuditLeaf::Event::POLICY_RELOADED;
+  loaded.actor = actor;
   loaded.reason = why;
   auto file = ReadFile(config_.policy);
   if (file.ok()) loaded.detail = "sha256 " + security::ToHex(security::Sha256(*file));
@@ -284,6 +339,16 @@ void Broker::HandleFrame(const std::string& routing_id, zmq::message_t& payload,
     bool too_large = decoded.status().message().find("exceeds the limit") != std::string::npos;
     return RejectFrameFrom(routing_id, too_large ? schema::RejectCode::TOO_LARGE : schema::RejectCode::MALFORMED,
                            decoded.status().message(), principal);
+  }
+  {
+    // Admission is checked on every frame: a revocation takes effect at once for live sessions.
+    auto policy = policy_.Get();
+    const security::Principal* p = policy->FindPrincipal(principal);
+    if (p == nullptr || p->revoked) {
+      EndSession(routing_id, "revoked");
+      return RejectFrameFrom(routing_id, schema::RejectCode::UNAUTHENTICATED,
+                             "principal '" + principal + "' is no longer admitted", principal);
+    }
   }
   delivery::Session* session = sessions_.Find(routing_id);
   if (session != nullptr && session->principal != principal) {
@@ -504,12 +569,122 @@ void Broker::HandleQuery(delivery::Session& session, schema::Query::Reader query
       }
       break;
     }
+    case schema::Query::ADMIN: {
+      bool answered = false;
+      HandleAdmin(session, id, query.getAdmin(), result, &answered);
+      if (answered) return;
+      break;
+    }
     default:
       Send(session.routing_id, RejectFrame(schema::RejectCode::UNKNOWN_COMMAND,
                                            "this query is not available on this broker", "", id));
       return;
   }
   Send(session.routing_id, wire::EncodeFrame(m));
+}
+
+void Broker::HandleAdmin(delivery::Session& session, uint64_t id, schema::AdminCommand::Reader command,
+                         schema::Result::Builder result, bool* answered) {
+  auto refuse = [&](schema::RejectCode code, const std::string& reason) {
+    *answered = true;
+    ++refused_frames_;
+    Send(session.routing_id, RejectFrame(code, reason, "", id));
+  };
+  if (session.role != "admin") {
+    return refuse(schema::RejectCode::FORBIDDEN, "administration needs the admin role; " + session.principal +
+                                                     " has role " + session.role);
+  }
+  auto table = [&](std::vector<std::string> columns) {
+    auto t = result.initTable();
+    auto c = t.initColumns(static_cast<unsigned>(columns.size()));
+    for (size_t i = 0; i < columns.size(); ++i) c.set(static_cast<unsigned>(i), columns[i]);
+    return t;
+  };
+  auto fill_rows = [](schema::Table::Builder t, const std::vector<std::vector<std::string>>& rows) {
+    auto out = t.initRows(static_cast<unsigned>(rows.size()));
+    for (size_t r = 0; r < rows.size(); ++r) {
+      auto cells = out[static_cast<unsigned>(r)].initCells(static_cast<unsigned>(rows[r].size()));
+      for (size_t c = 0; c < rows[r].size(); ++c) cells.set(static_cast<unsigned>(c), rows[r][c]);
+    }
+  };
+  auto policy = policy_.Get();
+  switch (command.which()) {
+    case schema::AdminCommand::PRINCIPALS: {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& p : policy->principals()) {
+        const security::Organisation* org = policy->FindOrganisation(p.org);
+        rows.push_back({p.id, p.org, org ? org->sector : "", p.role, std::string(security::ClearanceName(p.clearance)),
+                        p.revoked ? (revocations_.count(p.id) ? "revoked (muster-admin)" : "revoked") : "active",
+                        p.public_key_z85});
+      }
+      fill_rows(table({"principal", "org", "sector", "role", "clearance", "state", "key"}), rows);
+      return;
+    }
+    case schema::AdminCommand::SESSIONS: {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& [rid, s] : sessions_.all()) {
+        size_t pending = 0;
+        std::string prefix = store::PendingPrefix(s.principal);
+        (void)store_.Scan(store::Column::kPending, prefix, store::PrefixEnd(prefix), [&](auto, auto) {
+          return ++pending < 100000;
+        });
+        rows.push_back({s.principal, s.org, s.role, s.client_name, s.peer_address, FormatInstant(s.connected_ms, 0),
+                        s.receive ? "yes" : "no", std::to_string(scheduler_->InflightCount(s.principal)),
+                        pending >= 100000 ? "100000+" : std::to_string(pending)});
+      }
+      fill_rows(table({"principal", "org", "role", "client", "peer", "since", "receiving", "unacked", "pending"}),
+                rows);
+      return;
+    }
+    case schema::AdminCommand::RELOAD: {
+      Status r = ReloadPolicy("muster-admin reload", session.principal);
+      if (!r.ok()) {
+        log_.Error("policy", "reload refused; the previous policy stays in force", {{"error", r.message()}});
+        return refuse(schema::RejectCode::INVALID, r.message() + " (the previous policy stays in force)");
+      }
+      auto now = policy_.Get();
+      result.setText("policy reloaded from " + config_.policy + ": " + std::to_string(now->principals().size()) +
+                     " principals, " + std::to_string(now->rules().size()) + " rules");
+      return;
+    }
+    case schema::AdminCommand::REVOKE:
+    case schema::AdminCommand::RESTORE: {
+      bool revoke = command.which() == schema::AdminCommand::REVOKE;
+      std::string target = revoke ? command.getRevoke() : command.getRestore();
+      if (policy->FindPrincipal(target) == nullptr) {
+        return refuse(schema::RejectCode::NOT_FOUND, "no principal '" + target + "' in the policy");
+      }
+      if (revoke && target == session.principal) {
+        return refuse(schema::RejectCode::CONFLICT, "an administrator cannot revoke itself");
+      }
+      if (revoke) revocations_.insert(target);
+      else revocations_.erase(target);
+      audit_->DeferPut(store::Column::kMeta, kRevocationsKey, EncodeRevocations(revocations_));
+      Status r = ReloadPolicy(revoke ? "muster-admin revoke " + target : "muster-admin restore " + target,
+                              session.principal);
+      if (!r.ok()) {
+        // The file is broken: apply the change to the policy in force.
+        policy_.Set(WithRevocations(*policy, revocations_));
+        RecordPolicy(revoke ? "muster-admin revoke " + target : "muster-admin restore " + target, session.principal);
+        EnforceRevocations();
+      }
+      const security::Principal* now = policy_.Get()->FindPrincipal(target);
+      result.setText(target + (now && now->revoked ? " is revoked: new connections are refused, live sessions closed, "
+                                                      "pending messages kept"
+                                                    : " is admitted again"));
+      return;
+    }
+    case schema::AdminCommand::HEALTH: {
+      bool healthy = store_.healthy() && !audit_->checkpointing_halted();
+      result.setText(std::string(healthy ? "healthy" : "UNHEALTHY") + ": store " +
+                     (store_.healthy() ? "writable" : "refusing writes") + ", audit " +
+                     (audit_->checkpointing_halted() ? "checkpointing halted" : "ok") + ", " +
+                     std::to_string(sessions_.size()) + " sessions, last seq " + std::to_string(publish_->last_seq()) +
+                     ", audit size " + std::to_string(audit_->size()));
+      return;
+    }
+  }
+  refuse(schema::RejectCode::UNKNOWN_COMMAND, "unknown admin command");
 }
 
 void Broker::EndSession(const std::string& routing_id, const std::string& reason) {

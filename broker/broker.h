@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 #include <vector>
 #include <string>
 #include <zmq.hpp>
@@ -19,6 +20,7 @@
 #include "broker/delivery/delivery_scheduler.h"
 #include "broker/delivery/frame_sink.h"
 #include "broker/delivery/session_table.h"
+#include "broker/escalation.h"
 #include "broker/publish_pipeline.h"
 #include "broker/store/group_committer.h"
 #include "broker/store/store.h"
@@ -69,7 +71,15 @@ class Broker final : public transport::AuthListener, public delivery::FrameSink 
                        const std::string& principal);
   // Audit leaves for ZAP decisions queued by the ZAP thread, and for policy changes.
   void DrainAuthEvents();
-  void RecordPolicy(const std::string& why);
+  void RecordPolicy(const std::string& why, const std::string& actor);
+  // Re-reads the policy file and applies it with the run-time revocations; a bad file is refused
+  // (the old policy stays in force) with its line and reason.
+  Status ReloadPolicy(const std::string& why, const std::string& actor);
+  // Ends the sessions of principals that are no longer admitted.
+  void EnforceRevocations();
+  // Admin commands (role admin).
+  void HandleAdmin(delivery::Session& session, uint64_t query_id, schema::AdminCommand::Reader command,
+                   schema::Result::Builder result, bool* answered);
   void Checkpoint();
   void WaitForCommits();
   void EndSession(const std::string& routing_id, const std::string& reason);
@@ -88,11 +98,13 @@ class Broker final : public transport::AuthListener, public delivery::FrameSink 
   std::unique_ptr<store::GroupCommitter> committer_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<security::SigningKey> signing_key_;
+  std::set<std::string> revocations_;  // run-time revocations (muster-admin revoke)
   std::mutex auth_mu_;
   std::vector<security::ZapDecision> auth_events_;  // guarded by auth_mu_
   delivery::SessionTable sessions_;
   std::unique_ptr<delivery::DeliveryScheduler> scheduler_;
   std::unique_ptr<PublishPipeline> publish_;
+  std::unique_ptr<EscalationMonitor> escalation_;
   std::string endpoint_;
   std::string_view current_frame_;  // the raw frame being handled (valid during HandleFrame)
   int64_t started_mono_ms_ = 0;

@@ -1,9 +1,11 @@
 // The publish pipeline.
 #include "broker/publish_pipeline.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "broker/routing/recipient_resolver.h"
+#include "security/authorization.h"
 #include "broker/store/keys.h"
 #include "broker/delivery/deliver_frame.h"
 #include "broker/store/record_codec.h"
@@ -18,6 +20,12 @@ using delivery::RejectCodeName;
 using delivery::RejectFrame;
 
 namespace {
+
+RateLimit LimitFor(const security::Policy& policy, const security::Principal& sender) {
+  const security::RateLimit* limit = policy.RateLimitForRole(sender.role);
+  if (limit == nullptr) return RateLimit{};
+  return RateLimit{limit->per_second, static_cast<double>(limit->burst)};
+}
 
 std::vector<std::string> ToStrings(capnp::List<capnp::Text>::Reader list) {
   std::vector<std::string> out;
@@ -115,43 +123,57 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
   if (envelope.getExpiresMillis() != 0 && envelope.getExpiresMillis() <= now) {
     return Reject(session, schema::RejectCode::INVALID, "the message has already expired", cmid, frame);
   }
+  if (envelope.getAckDeadlineMillis() != 0 && envelope.getAckDeadlineMillis() <= now) {
+    return Reject(session, schema::RejectCode::INVALID, "the acknowledgement deadline is already past", cmid, frame);
+  }
 
-  // 4. Authorise.
+  // 4. Authorise: admitted, within its rate, and allowed by a send rule to send this kind, at this
+  //    classification (never above its clearance), with these addressing terms.
   auto policy = policy_.Get();
   const security::Principal* sender = policy->FindPrincipal(session.principal);
   if (sender == nullptr || sender->revoked) {
     return Reject(session, schema::RejectCode::UNAUTHENTICATED,
                   "principal '" + session.principal + "' is no longer admitted", cmid, frame);
   }
-  auto classification = static_cast<security::Clearance>(envelope.getClassification());
-  if (classification > sender->clearance) {
-    return Reject(session, schema::RejectCode::FORBIDDEN,
-                  "classification " + std::string(security::ClearanceName(classification)) +
-                      " is above your clearance (" +
-                      std::string(security::ClearanceName(sender->clearance)) + ")",
-                  cmid, frame);
+  if (uint32_t wait_ms = limiter_.Take(session.principal, LimitFor(*policy, *sender), clock_.MonotonicMillis())) {
+    ++counters_.rejected;
+    std::string reason = "rate limit for role " + sender->role + " reached; retry in " + std::to_string(wait_ms) + " ms";
+    log_.Debug("publish", "rate limited", {{"principal", session.principal}});
+    sink_.Send(session.routing_id, RejectFrame(schema::RejectCode::OVERLOADED, reason, cmid, 0, wait_ms));
+    return;  // not audited one by one: a flood must not become a flood of writes
   }
-
-  // 5. Route.
   routing::RouteRequest route;
   route.sender = session.principal;
-  route.classification = classification;
+  route.classification = static_cast<security::Clearance>(envelope.getClassification());
+  route.kind = delivery::KindOf(envelope);
+  route.status = delivery::StatusOf(envelope);
+  route.action = delivery::ActionOf(envelope);
   auto addressing = envelope.getAddressing();
   route.terms.principals = ToStrings(addressing.getPrincipals());
   route.terms.organisations = ToStrings(addressing.getOrganisations());
   route.terms.sectors = ToStrings(addressing.getSectors());
   route.terms.roles = ToStrings(addressing.getRoles());
   route.terms.areas = ToStrings(addressing.getAreas());
+  security::SendRequest send{route.kind, route.status, route.action, route.classification,
+                             routing::TermTypes(route.terms)};
+  if (Status allowed = security::CheckSend(*policy, *sender, send); !allowed.ok()) {
+    bool bad = allowed.code() == StatusCode::kInvalidArgument;
+    return Reject(session, bad ? schema::RejectCode::INVALID : schema::RejectCode::FORBIDDEN, allowed.message(),
+                  cmid, frame);
+  }
+
+  // 5. Route.
   auto recipients = routing::ResolveRecipients(*policy, route);
   if (!recipients.ok()) {
     bool nobody = recipients.status().code() == StatusCode::kFailedPrecondition;
     return Reject(session, nobody ? schema::RejectCode::NO_RECIPIENTS : schema::RejectCode::INVALID,
                   recipients.status().message(), cmid, frame);
   }
-  if (recipients->size() > config_.max_recipients) {
+  const uint32_t max_recipients = std::min(config_.max_recipients, policy->max_recipients());
+  if (recipients->size() > max_recipients) {
     return Reject(session, schema::RejectCode::OVERLOADED,
                   "the addressing resolves to " + std::to_string(recipients->size()) +
-                      " recipients; the limit is " + std::to_string(config_.max_recipients),
+                      " recipients; the limit is " + std::to_string(max_recipients),
                   cmid, frame);
   }
 
@@ -195,6 +217,10 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
     item.writes.Put(store::Column::kPending, store::PendingKey(e.principal, precedence, stamp.seq),
                     e.matched_term);
   }
+  if (envelope.getAckDeadlineMillis() != 0) {
+    // Watched by the escalation monitor; survives restarts.
+    item.writes.Put(store::Column::kIndexes, store::DeadlineKey(envelope.getAckDeadlineMillis(), stamp.seq), "");
+  }
   InflightPublish& inflight = inflight_[dedup_key];
   inflight.receipt = {cmid, stamp.seq, stamp.leaf_index, false, static_cast<uint32_t>(entries.size()), now};
   inflight.waiters.push_back(session.routing_id);
@@ -232,6 +258,61 @@ void PublishPipeline::OnCommitted(const std::string& dedup_key,
   }
   // 8. Deliver.
   scheduler_.OnCommitted(message);
+}
+
+uint64_t PublishPipeline::PublishFromBroker(const std::function<void(schema::Envelope::Builder)>& fill,
+                                            const std::vector<store::RecipientEntry>& recipients,
+                                            store::WriteSet writes, const std::vector<audit::AuditEvent>& leaves) {
+  if (!fill) {
+    // Only the writes and leaves: nothing to publish.
+    store::CommitItem item;
+    item.writes = std::move(writes);
+    for (const auto& leaf : leaves) audit_.Append(leaf, &item.writes);
+    item.on_done = audit_.WhenDurable(nullptr);
+    committer_.Submit(std::move(item));
+    return 0;
+  }
+  capnp::MallocMessageBuilder m(256);
+  auto envelope = m.initRoot<schema::Envelope>();
+  fill(envelope);
+  const int64_t now = clock_.NowMillis();
+  store::BrokerStamp stamp;
+  stamp.seq = next_seq_++;
+  stamp.client_message_id = "muster." + std::to_string(stamp.seq);
+  stamp.sender = kBrokerSender;
+  stamp.received_ms = now;
+  store::CommitItem item;
+  item.writes = std::move(writes);
+  for (const auto& leaf : leaves) audit_.Append(leaf, &item.writes);
+  audit::AuditEvent accepted;
+  accepted.event = schema::AuditLeaf::Event::ACCEPTED;
+  accepted.actor = kBrokerSender;
+  accepted.seq = stamp.seq;
+  accepted.incident = envelope.asReader().getIncident();
+  accepted.kind = delivery::KindOf(envelope.asReader());
+  accepted.detail = stamp.client_message_id;
+  for (const auto& r : recipients) accepted.recipients.push_back(r.principal);
+  stamp.leaf_index = audit_.size();
+  auto bytes = std::make_shared<const std::string>(store::EncodeStoredMessage(envelope.asReader(), stamp, recipients));
+  auto digest = security::Sha256(*bytes);
+  accepted.digest.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
+  MUSTER_CHECK(audit_.Append(accepted, &item.writes) == stamp.leaf_index);
+  const int precedence = static_cast<int>(envelope.getPrecedence());
+  item.writes.Put(store::Column::kMessages, store::MessageKey(stamp.seq), *bytes);
+  for (const auto& r : recipients) {
+    item.writes.Put(store::Column::kPending, store::PendingKey(r.principal, precedence, stamp.seq), r.matched_term);
+  }
+  delivery::CommittedMessage committed{stamp.seq, precedence, bytes, recipients};
+  item.on_done = audit_.WhenDurable([this, committed](const Status& s) {
+    if (!s.ok()) {
+      log_.Error("publish", "broker message not committed", {{"seq", std::to_string(committed.seq)}, {"error", s.ToString()}});
+      return;
+    }
+    ++counters_.accepted;
+    scheduler_.OnCommitted(committed);
+  });
+  committer_.Submit(std::move(item));
+  return stamp.seq;
 }
 
 }  // namespace muster::broker

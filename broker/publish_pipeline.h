@@ -2,7 +2,8 @@
 //   1. availability  (the store takes writes, or the publish is refused with `unavailable`)
 //   2. dedup         (a retried client message id gets the original receipt)
 //   3. validate      (EnvelopeCheck: bounds, enumerations, body)
-//   4. authorise     (the sender may send at this classification)
+//   4. authorise     (admitted; within its rate limit; a send rule allows this kind, status,
+//                     classification and these addressing terms)
 //   5. route         (RecipientResolver: addressing -> recipients with the matching term)
 //   6. commit        (one WriteBatch: message, dedup key, a pending entry per recipient;
 //                     group-committed with fsync by the GroupCommitter)
@@ -12,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "broker/delivery/delivery_scheduler.h"
 #include "broker/delivery/session_table.h"
 #include "broker/envelope_check.h"
+#include "broker/rate_limiter.h"
 #include "broker/delivery/frame_sink.h"
 #include "broker/delivery/reply_frames.h"
 #include "broker/store/group_committer.h"
@@ -31,6 +34,10 @@
 #include "security/policy.h"
 
 namespace muster::broker {
+
+// The sender id of messages the broker itself publishes (escalations). Not a principal id a
+// policy may use.
+inline constexpr char kBrokerSender[] = "muster";
 
 struct PublishCounters {
   uint64_t accepted = 0;
@@ -53,7 +60,17 @@ class PublishPipeline {
   // the audit leaf of a refusal).
   void Handle(const delivery::Session& session, schema::Publish::Reader publish, std::string_view frame);
 
+  // Publishes a message from the broker itself (sender "muster"), e.g. an escalation: `fill` sets
+  // the envelope; `recipients` are final (the caller chose and filtered them); `writes` and
+  // `leaves` commit in the same WriteBatch. Returns the seq. With a null `fill` only the writes
+  // and leaves are committed (returns 0).
+  uint64_t PublishFromBroker(const std::function<void(schema::Envelope::Builder)>& fill,
+                             const std::vector<store::RecipientEntry>& recipients, store::WriteSet writes,
+                             const std::vector<audit::AuditEvent>& leaves);
+
   uint64_t last_seq() const { return next_seq_ - 1; }
+  // Forgets idle rate-limit buckets. Call now and then.
+  void TrimRateLimits() { limiter_.Trim(clock_.MonotonicMillis()); }
   const PublishCounters& counters() const { return counters_; }
   // Publishes submitted whose commit has not completed.
   size_t in_flight() const { return inflight_.size(); }
@@ -80,6 +97,7 @@ class PublishPipeline {
   Logger& log_;
   EnvelopeLimits limits_;
   EnvelopeChecker checker_;
+  RateLimiter limiter_;
   uint64_t next_seq_ = 1;
   std::map<std::string, InflightPublish> inflight_;  // by dedup key
   PublishCounters counters_;

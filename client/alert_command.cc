@@ -16,7 +16,7 @@ struct AlertFlags {
   std::string event, headline, description, instruction, area_desc;
   std::string severity = "Unknown", urgency = "Unknown", certainty = "Unknown", category = "Other";
   std::string classification = "internal", status = "actual", precedence = "routine";
-  std::string incident, expires, id;
+  std::string incident, expires, ack_by, id;
   std::vector<std::string> geocodes;
 };
 
@@ -112,6 +112,17 @@ int Run(GlobalFlags& g, AlertFlags& f) {
       expires_ms = t->unix_millis;
     }
   }
+  int64_t ack_deadline_ms = 0;
+  if (!f.ack_by.empty()) {
+    auto d = ParseDurationMillis(f.ack_by);
+    if (d.ok()) {
+      ack_deadline_ms = now + *d;
+    } else {
+      auto t = ParseInstant(f.ack_by);
+      if (!t.ok()) return usage("--ack-by takes a duration (10m, 1h) or a time (2026-11-28T23:00:00+08:00)");
+      ack_deadline_ms = t->unix_millis;
+    }
+  }
   std::string id = f.id.empty() ? NewClientMessageId() : f.id;
 
   zmq::context_t context(1);
@@ -127,6 +138,7 @@ int Run(GlobalFlags& g, AlertFlags& f) {
     e.setClassification(classification);
     e.setIncident(f.incident);
     e.setExpiresMillis(expires_ms);
+    e.setAckDeadlineMillis(ack_deadline_ms);
     FillAddressing(targets, e.initAddressing());
     auto alert = e.initBody().initAlert();
     alert.setIdentifier(principal + "." + id);
@@ -191,6 +203,9 @@ void RegisterAlert(CLI::App& app, GlobalFlags& g, int* exit_code) {
   cmd->add_option("--precedence", flags->precedence, "flash, immediate, priority, routine (default)");
   cmd->add_option("--incident", flags->incident, "incident id this alert belongs to");
   cmd->add_option("--expires", flags->expires, "not delivered after: a duration (6h) or a time");
+  cmd->add_option("--ack-by", flags->ack_by,
+                  "recipients must acknowledge within this duration (15m) or by this time, else the broker "
+                  "escalates to the sender and the duty officers");
   cmd->add_option("--area", flags->area_desc, "description of the affected area");
   cmd->add_option("--geocode", flags->geocodes, "GB/T 2260 code of the affected area (repeatable)");
   cmd->add_option("--id", flags->id, "client message id; reuse it to retry safely (default: generated)");

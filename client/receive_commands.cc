@@ -94,6 +94,10 @@ int Receive(GlobalFlags& g, const ReceiveFlags& f, bool until_caught_up) {
         continue;
       }
       PrintNotice(g, n);
+      if (n.getKind() == schema::Notice::Kind::REVOKED) {
+        std::fprintf(stderr, "error: revoked: %s\n", n.getText().cStr());
+        return 1;
+      }
     } else if (fr.which() == schema::Frame::REJECT) {
       auto r = fr.getReject();
       if (r.getCode() != schema::RejectCode::HELLO_REQUIRED) {

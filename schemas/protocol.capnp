@@ -174,6 +174,7 @@ struct AdminCommand {
     reload @2 :Void;
     revoke @3 :Text;
     health @4 :Void;
+    restore @5 :Text;                  # lifts a revocation made with `revoke`
   }
 }
 

@@ -186,6 +186,10 @@ bool DeliveryScheduler::Deliver(const std::string& principal, Receiver& r, int p
     }
     return true;
   }
+  if (gate_ && !gate_(principal, *frame, record.matched_term)) {
+    log_.Info("delivery", "withheld by the policy in force", {{"seq", std::to_string(seq)}, {"recipient", principal}});
+    return true;  // stays pending; delivered if the policy allows it again
+  }
   switch (sink_.Send(r.routing_id, frame->bytes)) {
     case FrameSink::SendResult::kSent:
       break;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "broker/audit/audit_log.h"
+#include "broker/delivery/deliver_frame.h"
 #include "broker/delivery/frame_sink.h"
 #include "broker/store/group_committer.h"
 #include "broker/store/record_codec.h"
@@ -62,6 +63,11 @@ class DeliveryScheduler {
   // A message is durable (its receipt is going out): deliver it to connected recipients.
   // Messages are only ever delivered once durable, even though the store shows them earlier.
   void OnCommitted(const CommittedMessage& message);
+  // The read-side check: may `principal` receive this message now (under the policy in force)?
+  // A message it may not receive is not delivered and stays pending.
+  using ReceiveGate = std::function<bool(const std::string& principal, const DeliverFrame& message,
+                                         const std::string& matched_term)>;
+  void SetReceiveGate(ReceiveGate gate) { gate_ = std::move(gate); }
   // Every seq up to `seq` is durable (at start: the last seq in the store).
   void SetDurableSeq(uint64_t seq) { durable_seq_ = seq; }
   // Retries receivers that have room and undelivered messages (e.g. after a full send queue).
@@ -121,6 +127,7 @@ class DeliveryScheduler {
   uint64_t next_record_version_ = 1;
   DeliveryStats stats_;
   uint64_t durable_seq_ = 0;
+  ReceiveGate gate_;
 };
 
 }  // namespace muster::delivery

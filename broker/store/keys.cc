@@ -73,6 +73,17 @@ std::string IndexKey(char tag, std::string_view value, uint64_t leaf_index) {
   return IndexPrefix(tag, value) + EncodeU64(leaf_index);
 }
 
+std::string DeadlineKey(int64_t deadline_ms, uint64_t seq) {
+  return std::string(kDeadlinePrefix) + EncodeU64(static_cast<uint64_t>(deadline_ms)) + EncodeU64(seq);
+}
+
+bool ParseDeadlineKey(std::string_view key, int64_t* deadline_ms, uint64_t* seq) {
+  if (key.size() != 17 || key[0] != kDeadlinePrefix[0]) return false;
+  *deadline_ms = static_cast<int64_t>(DecodeU64(key.substr(1)));
+  *seq = DecodeU64(key.substr(9));
+  return true;
+}
+
 std::string PrefixEnd(std::string_view prefix) {
   std::string end(prefix);
   while (!end.empty()) {

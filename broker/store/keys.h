@@ -45,6 +45,12 @@ inline std::string CheckpointKey(uint64_t size) { return EncodeU64(size); }
 std::string IndexKey(char tag, std::string_view value, uint64_t leaf_index);
 std::string IndexPrefix(char tag, std::string_view value);
 
+// indexes: acknowledgement deadlines, "D" deadline seq (binary), so a scan up to now finds every
+// deadline that has passed.
+std::string DeadlineKey(int64_t deadline_ms, uint64_t seq);
+inline constexpr char kDeadlinePrefix[] = "D";
+bool ParseDeadlineKey(std::string_view key, int64_t* deadline_ms, uint64_t* seq);
+
 // The first key after every key that starts with `prefix`.
 std::string PrefixEnd(std::string_view prefix);
 
