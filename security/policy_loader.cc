@@ -304,6 +304,9 @@ class PolicyParser {
     MUSTER_RETURN_IF_ERROR(CheckKeys(
         t, {"id", "org", "role", "clearance", "public_key", "key_file", "revoked"}, where));
     if (!IsValidId(p.id)) return Error(t, where + ": id must be 1-64 characters of a-z 0-9 . _ -");
+    if (p.id == "muster") {
+      return Error(t, where + ": 'muster' is reserved: it is the sender of the broker's own messages");
+    }
     if (principal_ids_.count(p.id)) return Error(t, where + ": defined twice");
     MUSTER_RETURN_IF_ERROR(RequireString(t, "org", where, &p.org));
     if (!org_ids_.count(p.org)) {

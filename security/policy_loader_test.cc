@@ -67,6 +67,7 @@ TEST(PolicyLoaderTest, NamesLineAndReasonOfEachMistake) {
       {"undefined org", "org = \"ema\"\nrole = \"adapter\"", "org = \"emx\"\nrole = \"adapter\"", "organisation 'emx' is not defined"},
       {"bad key", k1, "tooshort", "a CURVE key is 40 Z85 characters"},
       {"shared key", k2, k1, "uses the same public key as principal 'command'"},
+      {"reserved id", "id = \"duty\"", "id = \"muster\"", "'muster' is reserved"},
       {"duplicate id", "id = \"duty\"", "id = \"command\"", "principal 'command': defined twice"},
       {"bad id", "id = \"duty\"", "id = \"Duty Officer\"", "id must be"},
       {"syntax", "sector = \"government\"", "sector = government", "policy.toml:4:"},
