@@ -14,5 +14,8 @@ void RegisterWatch(CLI::App& app, GlobalFlags& flags, int* exit_code);
 void RegisterInbox(CLI::App& app, GlobalFlags& flags, int* exit_code);
 void RegisterAck(CLI::App& app, GlobalFlags& flags, int* exit_code);
 void RegisterStatus(CLI::App& app, GlobalFlags& flags, int* exit_code);
+void RegisterLiaison(CLI::App& app, GlobalFlags& flags, int* exit_code);
+void RegisterEquip(CLI::App& app, GlobalFlags& flags, int* exit_code);
+void RegisterIncident(CLI::App& app, GlobalFlags& flags, int* exit_code);
 
 }  // namespace muster::cli

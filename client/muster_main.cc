@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   muster::cli::RegisterInbox(app, flags, &exit_code);
   muster::cli::RegisterAck(app, flags, &exit_code);
   muster::cli::RegisterStatus(app, flags, &exit_code);
+  muster::cli::RegisterLiaison(app, flags, &exit_code);
+  muster::cli::RegisterEquip(app, flags, &exit_code);
+  muster::cli::RegisterIncident(app, flags, &exit_code);
   app.footer(
       "Connection: --broker, --key, --server-key or MUSTER_BROKER, MUSTER_KEY, MUSTER_SERVER_KEY.\n"
       "Example:\n  export MUSTER_BROKER=tcp://127.0.0.1:7750 MUSTER_SERVER_KEY=demo/keys/broker.pub\n"
