@@ -10,6 +10,7 @@
 #include "broker/policy_overlay.h"
 #include "broker/routing/recipient_resolver.h"
 #include "security/authorization.h"
+#include "security/curve_keys.h"
 #include "security/policy_loader.h"
 #include "common/files.h"
 #include "security/sha256.h"
@@ -92,10 +93,18 @@ Status Broker::Start(zmq::context_t& context, const std::string& secret_key_z85,
   started.event = schema::AuditLeaf::Event::BROKER_STARTED;
   started.detail = config_.name;
   audit_->Defer(started);
-  revocations_ = LoadRevocations(store_);
-  if (!revocations_.empty()) policy_.Set(WithRevocations(*policy_.Get(), revocations_));
+  overrides_ = LoadOverrides(store_);
+  if (!overrides_.revoked.empty() || !overrides_.keys.empty()) policy_.Set(WithOverrides(*policy_.Get(), overrides_));
   RecordPolicy("start", "");
   audit_->Flush(*committer_);
+
+  if (Status counted = scheduler_->CountPendingInStore(); !counted.ok()) return counted;
+  if (!config_.metrics.empty()) {
+    metrics_ = std::make_unique<transport::MetricsServer>();
+    MUSTER_RETURN_IF_ERROR(metrics_->Start(config_.metrics));
+    metrics_->Publish(RenderMetrics());
+    log_.Info("broker", "metrics", {{"address", "http://" + config_.metrics + "/metrics"}});
+  }
 
   transport::BrokerSocketOptions options;
   options.endpoint = config_.bind;
@@ -151,6 +160,8 @@ Status Broker::Run(transport::SignalPipe& signals) {
     }
     if (clock_.MonotonicMillis() >= next_checkpoint) {
       Checkpoint();
+      if (metrics_) metrics_->Publish(RenderMetrics());
+      publish_->TrimRateLimits();
       next_checkpoint = clock_.MonotonicMillis() + 1000;
     }
   }
@@ -175,6 +186,7 @@ Status Broker::Run(transport::SignalPipe& signals) {
   Checkpoint();  // the final checkpoint covers everything, the stop included
   WaitForCommits();
   committer_->Stop();
+  if (metrics_) metrics_->Stop();
   socket_->close();
   zap_->Stop();
   log_.Info("broker", "stopped cleanly", {{"last_seq", std::to_string(publish_->last_seq())},
@@ -183,6 +195,7 @@ Status Broker::Run(transport::SignalPipe& signals) {
 }
 
 void Broker::WaitForCommits() {
+  committer_->Release();  // anything held back must reach the writer, or this would wait forever
   while (committer_->outstanding() > 0) {
     zmq::pollitem_t done{nullptr, committer_->notify_fd(), ZMQ_POLLIN, 0};
     zmq::poll(&done, 1, std::chrono::milliseconds(100));
@@ -190,9 +203,63 @@ void Broker::WaitForCommits() {
   }
 }
 
+std::string Broker::RenderMetrics() const {
+  std::string out;
+  auto metric = [&](const char* name, const char* type, const char* help, const std::string& value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + value + "\n";
+  };
+  auto n = [](uint64_t v) { return std::to_string(v); };
+  const auto& pub = publish_->counters();
+  const auto& del = scheduler_->stats();
+  auto commit = committer_->stats();
+  int64_t now = clock_.NowMillis();
+  metric("muster_sessions", "gauge", "Authenticated sessions.", n(sessions_.size()));
+  metric("muster_publishes_accepted_total", "counter", "Publishes made durable and receipted.", n(pub.accepted));
+  metric("muster_publishes_duplicate_total", "counter", "Retried publishes answered with the original receipt.",
+         n(pub.duplicates));
+  metric("muster_receipts_total", "counter", "Receipts sent.", n(pub.accepted + pub.duplicates));
+  out += "# HELP muster_rejects_total Refusals, by reject code.\n# TYPE muster_rejects_total counter\n";
+  std::map<std::string, uint64_t> rejects = refused_by_code_;
+  for (const auto& [code, count] : pub.rejected_by_code) rejects[code] += count;
+  for (const auto& [code, count] : rejects) out += "muster_rejects_total{code=\"" + code + "\"} " + n(count) + "\n";
+  metric("muster_fsyncs_total", "counter", "Syncs of the write-ahead log (one per commit group).", n(commit.syncs));
+  metric("muster_commit_batches_total", "counter", "WriteBatches written.", n(commit.batches));
+  metric("muster_commit_records_total", "counter", "Records committed.", n(commit.items));
+  metric("muster_commit_batch_records", "gauge", "Average records per write-ahead log sync since start.",
+         commit.syncs ? std::to_string(static_cast<double>(commit.items) / static_cast<double>(commit.syncs)) : "0");
+  metric("muster_deliveries_total", "counter", "Deliveries sent (first and repeated).", n(del.deliveries));
+  metric("muster_redeliveries_total", "counter", "Deliveries sent again after a reconnect or restart.",
+         n(del.redeliveries));
+  metric("muster_acks_total", "counter", "Acknowledgements recorded.", n(del.acks));
+  metric("muster_expired_total", "counter", "Messages not delivered because they expired.", n(del.expired));
+  metric("muster_escalations_total", "counter", "Recipients escalated for a missed acknowledgement deadline.",
+         n(escalation_->escalations()));
+  out += "# HELP muster_pending_messages Messages waiting for a recipient (not yet received).\n"
+         "# TYPE muster_pending_messages gauge\n";
+  for (const auto& [who, count] : scheduler_->pending_counts()) {
+    out += "muster_pending_messages{recipient=\"" + who + "\"} " + n(count) + "\n";
+  }
+  int64_t oldest = scheduler_->OldestUnackedDeliveryMs();
+  metric("muster_oldest_unacked_delivery_seconds", "gauge", "Age of the oldest delivery still waiting for its ack.",
+         std::to_string(oldest ? static_cast<double>(now - oldest) / 1000.0 : 0.0));
+  metric("muster_audit_tree_size", "gauge", "Leaves in the audit log.", n(audit_->size()));
+  metric("muster_audit_checkpoint_size", "gauge", "Tree size of the last signed checkpoint.",
+         n(audit_->last_checkpoint_size()));
+  metric("muster_audit_last_checkpoint_age_seconds", "gauge", "Seconds since a checkpoint was last signed.",
+         std::to_string(last_checkpoint_mono_ms_
+                            ? static_cast<double>(clock_.MonotonicMillis() - last_checkpoint_mono_ms_) / 1000.0
+                            : -1.0));
+  metric("muster_audit_checkpointing_halted", "gauge", "1 if the audit log failed a consistency check.",
+         audit_->checkpointing_halted() ? "1" : "0");
+  metric("muster_store_healthy", "gauge", "1 if the store accepts writes.", store_.healthy() ? "1" : "0");
+  metric("muster_last_seq", "gauge", "Sequence number of the last accepted message.", n(publish_->last_seq()));
+  return out;
+}
+
 void Broker::Checkpoint() {
   if (!signing_key_) return;
   auto signed_one = audit_->MaybeCheckpoint(*signing_key_, config_.origin(), *committer_);
+  if (signed_one.ok() && *signed_one) last_checkpoint_mono_ms_ = clock_.MonotonicMillis();
   if (!signed_one.ok() && signed_one.status().code() != StatusCode::kCorruption) {
     log_.Warn("audit", "checkpoint not signed", {{"error", signed_one.status().ToString()}});
   }
@@ -225,7 +292,7 @@ void Broker::DrainAuthEvents() {
 Status Broker::ReloadPolicy(const std::string& why, const std::string& actor) {
   auto loaded = security::LoadPolicyFile(config_.policy);
   if (!loaded.ok()) return loaded.status();
-  policy_.Set(WithRevocations(**loaded, revocations_));
+  policy_.Set(WithOverrides(**loaded, overrides_));
   RecordPolicy(why, actor);
   EnforceRevocations();
   log_.Info("policy", "reloaded", {{"by", actor.empty() ? why : actor},
@@ -311,6 +378,7 @@ void Broker::DrainSocket(size_t max_frames) {
 void Broker::RejectFrameFrom(const std::string& routing_id, schema::RejectCode code,
                              const std::string& reason, const std::string& principal) {
   ++refused_frames_;
+  ++refused_by_code_[RejectCodeName(code)];
   log_.Info("broker", "frame refused", {{"principal", principal}, {"code", RejectCodeName(code)}, {"reason", reason}});
   audit::AuditEvent e;
   e.event = schema::AuditLeaf::Event::REJECTED;
@@ -614,7 +682,7 @@ void Broker::HandleAdmin(delivery::Session& session, uint64_t id, schema::AdminC
       for (const auto& p : policy->principals()) {
         const security::Organisation* org = policy->FindOrganisation(p.org);
         rows.push_back({p.id, p.org, org ? org->sector : "", p.role, std::string(security::ClearanceName(p.clearance)),
-                        p.revoked ? (revocations_.count(p.id) ? "revoked (muster-admin)" : "revoked") : "active",
+                        p.revoked ? (overrides_.revoked.count(p.id) ? "revoked (muster-admin)" : "revoked") : "active",
                         p.public_key_z85});
       }
       fill_rows(table({"principal", "org", "sector", "role", "clearance", "state", "key"}), rows);
@@ -657,14 +725,14 @@ void Broker::HandleAdmin(delivery::Session& session, uint64_t id, schema::AdminC
       if (revoke && target == session.principal) {
         return refuse(schema::RejectCode::CONFLICT, "an administrator cannot revoke itself");
       }
-      if (revoke) revocations_.insert(target);
-      else revocations_.erase(target);
-      audit_->DeferPut(store::Column::kMeta, kRevocationsKey, EncodeRevocations(revocations_));
+      if (revoke) overrides_.revoked.insert(target);
+      else overrides_.revoked.erase(target);
+      StoreOverrides(overrides_, audit_->deferred_writes());
       Status r = ReloadPolicy(revoke ? "muster-admin revoke " + target : "muster-admin restore " + target,
                               session.principal);
       if (!r.ok()) {
         // The file is broken: apply the change to the policy in force.
-        policy_.Set(WithRevocations(*policy, revocations_));
+        policy_.Set(WithOverrides(*policy, overrides_));
         RecordPolicy(revoke ? "muster-admin revoke " + target : "muster-admin restore " + target, session.principal);
         EnforceRevocations();
       }
@@ -672,6 +740,53 @@ void Broker::HandleAdmin(delivery::Session& session, uint64_t id, schema::AdminC
       result.setText(target + (now && now->revoked ? " is revoked: new connections are refused, live sessions closed, "
                                                       "pending messages kept"
                                                     : " is admitted again"));
+      return;
+    }
+    case schema::AdminCommand::SET_KEY: {
+      std::string target = command.getSetKey().getPrincipal();
+      std::string key = command.getSetKey().getPublicKey();
+      auto raw = security::DecodeZ85Key(key);
+      if (!raw.ok()) return refuse(schema::RejectCode::INVALID, "new key: " + raw.status().message());
+      if (policy->FindPrincipal(target) == nullptr) {
+        return refuse(schema::RejectCode::NOT_FOUND, "no principal '" + target + "' in the policy");
+      }
+      const security::Principal* holder = policy->FindPrincipalByKey(*raw);
+      if (holder != nullptr && holder->id != target) {
+        return refuse(schema::RejectCode::CONFLICT, "that key already belongs to " + holder->id);
+      }
+      overrides_.keys[target] = key;
+      StoreOverrides(overrides_, audit_->deferred_writes());
+      policy_.Set(WithOverrides(*policy_.Get(), overrides_));
+      RecordPolicy("muster-admin set-key " + target, session.principal);
+      // Sessions opened with the old key end; the principal reconnects with its new key and gets
+      // everything still pending for it.
+      for (const auto& rid : sessions_.SessionsOf(target)) {
+        Send(rid, NoticeFrame(schema::Notice::Kind::REVOKED, 0, target, "this key was replaced; reconnect with the new key",
+                              clock_.NowMillis()));
+        EndSession(rid, "key replaced");
+      }
+      result.setText(target + " now authenticates with key " + key + "; pending messages are kept");
+      return;
+    }
+    case schema::AdminCommand::BACKUP: {
+      std::string dir = command.getBackup();
+      if (dir.empty() || dir[0] != '/') {
+        return refuse(schema::RejectCode::INVALID, "backup needs an absolute directory path on the broker's machine");
+      }
+      if (PathExists(dir + "/db")) return refuse(schema::RejectCode::CONFLICT, dir + " already holds a backup");
+      if (Status d = MakeDirs(dir, 0700); !d.ok()) return refuse(schema::RejectCode::UNAVAILABLE, d.message());
+      WaitForCommits();  // everything confirmed so far is in the backup
+      Status made = store_.CreateCheckpoint(dir + "/db");
+      if (!made.ok()) return refuse(schema::RejectCode::UNAVAILABLE, made.message());
+      std::string manifest = "broker " + config_.name + "\ntime " + FormatInstant(clock_.NowMillis(), 0) +
+                             "\nlast_seq " + std::to_string(publish_->last_seq()) + "\naudit_size " +
+                             std::to_string(audit_->durable_size()) + "\n\nlast checkpoint:\n" +
+                             audit_->last_checkpoint();
+      Status written = WriteFileAtomic(dir + "/MANIFEST", manifest, 0644);
+      if (!written.ok()) return refuse(schema::RejectCode::UNAVAILABLE, written.message());
+      log_.Info("backup", "created", {{"dir", dir}, {"by", session.principal}, {"last_seq", std::to_string(publish_->last_seq())}});
+      result.setText("backup written to " + dir + " (last seq " + std::to_string(publish_->last_seq()) +
+                     ", audit size " + std::to_string(audit_->durable_size()) + ")");
       return;
     }
     case schema::AdminCommand::HEALTH: {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <map>
 #include <mutex>
 #include <set>
 #include <vector>
@@ -21,9 +22,11 @@
 #include "broker/delivery/frame_sink.h"
 #include "broker/delivery/session_table.h"
 #include "broker/escalation.h"
+#include "broker/policy_overlay.h"
 #include "broker/publish_pipeline.h"
 #include "broker/store/group_committer.h"
 #include "broker/store/store.h"
+#include "broker/transport/metrics_server.h"
 #include "broker/transport/signal_pipe.h"
 #include "broker/transport/zap_handler.h"
 #include "common/clock.h"
@@ -98,7 +101,7 @@ class Broker final : public transport::AuthListener, public delivery::FrameSink 
   std::unique_ptr<store::GroupCommitter> committer_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<security::SigningKey> signing_key_;
-  std::set<std::string> revocations_;  // run-time revocations (muster-admin revoke)
+  PolicyOverrides overrides_;  // run-time revocations and keys (muster-admin)
   std::mutex auth_mu_;
   std::vector<security::ZapDecision> auth_events_;  // guarded by auth_mu_
   delivery::SessionTable sessions_;
@@ -110,6 +113,10 @@ class Broker final : public transport::AuthListener, public delivery::FrameSink 
   int64_t started_mono_ms_ = 0;
   uint64_t malformed_frames_ = 0;
   uint64_t refused_frames_ = 0;
+  std::map<std::string, uint64_t> refused_by_code_;
+  std::unique_ptr<transport::MetricsServer> metrics_;
+  int64_t last_checkpoint_mono_ms_ = 0;
+  std::string RenderMetrics() const;
 };
 
 }  // namespace muster::broker

@@ -64,6 +64,11 @@ Status BrokerConfig::Validate() const {
   if (!ParseLogLevel(log_level, &level)) {
     return Status::InvalidArgument("broker.log_level must be debug, info, warn or error");
   }
+  if (!metrics.empty() && metrics.rfind("127.", 0) != 0 && metrics.rfind("localhost:", 0) != 0 &&
+      metrics.rfind("[::1]:", 0) != 0) {
+    return Status::InvalidArgument("broker.metrics must be a loopback HOST:PORT (e.g. 127.0.0.1:7751), got '" +
+                                   metrics + "'");
+  }
   if (max_frame_bytes < 1024 || max_frame_bytes > (64u << 20)) {
     return Status::InvalidArgument("limits.max_frame_bytes must be between 1024 and 67108864");
   }
@@ -98,7 +103,7 @@ Result<BrokerConfig> LoadBrokerConfig(const std::string& path) {
     if (!node.is_table()) return KeyError(path, node, "'" + std::string(key.str()) + "' must be a table");
   }
   if (auto* b = root["broker"].as_table()) {
-    MUSTER_RETURN_IF_ERROR(CheckKeys(path, *b, {"name", "bind", "data_dir", "secret_key", "signing_key", "policy", "log_level"}, "broker"));
+    MUSTER_RETURN_IF_ERROR(CheckKeys(path, *b, {"name", "bind", "data_dir", "secret_key", "signing_key", "policy", "log_level", "metrics"}, "broker"));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "name", &c.name));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "bind", &c.bind));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "data_dir", &c.data_dir));
@@ -106,6 +111,7 @@ Result<BrokerConfig> LoadBrokerConfig(const std::string& path) {
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "policy", &c.policy));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "signing_key", &c.signing_key));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "log_level", &c.log_level));
+    MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "metrics", &c.metrics));
   }
   if (auto* l = root["limits"].as_table()) {
     MUSTER_RETURN_IF_ERROR(CheckKeys(path, *l, {"max_frame_bytes", "delivery_window", "heartbeat_ms",

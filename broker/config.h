@@ -19,6 +19,7 @@ struct BrokerConfig {
   std::string policy = "policy.toml";             // organisations and principals
   std::string signing_key = "keys/broker.signing.key";  // Ed25519 key that signs audit checkpoints
   std::string log_level = "info";                 // debug, info, warn, error
+  std::string metrics;                            // "127.0.0.1:7751": Prometheus /metrics; empty = off
   // [limits]
   uint32_t max_frame_bytes = 1u << 20;            // larger frames are refused
   uint32_t delivery_window = 256;                 // unacked deliveries per receiving session

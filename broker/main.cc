@@ -67,6 +67,8 @@ int main(int argc, char** argv) {
   config_opt->excludes(demo_opt);
   app.add_option("--bind", bind, "endpoint to listen on, e.g. tcp://127.0.0.1:7750 (overrides the config)");
   app.add_option("--log-level", log_level, "debug, info, warn or error (overrides the config)");
+  std::string metrics;
+  app.add_option("--metrics", metrics, "serve Prometheus metrics on this loopback HOST:PORT (overrides the config)");
   app.footer(
       "Examples:\n"
       "  musterd --demo ./demo                      run a complete demo broker\n"
@@ -90,6 +92,7 @@ int main(int argc, char** argv) {
     if (!config.ok()) return Fail(2, config.status().message());
     if (!bind.empty()) config->bind = bind;
     if (!log_level.empty()) config->log_level = log_level;
+    if (!metrics.empty()) config->metrics = metrics;
     if (muster::Status s = config->Validate(); !s.ok()) return Fail(2, s.message());
 
     muster::LogLevel level = muster::LogLevel::kInfo;

@@ -1,8 +1,9 @@
-// The policy in force = the policy file + revocations made at run time (`muster-admin revoke`),
-// which are kept in the store so they survive restarts and reloads until lifted
-// (`muster-admin restore`).
+// The policy in force = the policy file + changes made at run time with muster-admin: revocations
+// (`revoke`, lifted by `restore`) and replaced keys (`set-key`). They are kept in the store so they
+// survive restarts and reloads.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -13,13 +14,18 @@
 
 namespace muster::broker {
 
-// A copy of `policy` with every principal in `revoked` marked revoked.
-std::shared_ptr<const security::Policy> WithRevocations(const security::Policy& policy,
-                                                        const std::set<std::string>& revoked);
+struct PolicyOverrides {
+  std::set<std::string> revoked;
+  std::map<std::string, std::string> keys;  // principal -> Z85 public key
+};
 
-// The run-time revocations stored in the meta column (one id per line).
-std::set<std::string> LoadRevocations(const store::Store& store);
-std::string EncodeRevocations(const std::set<std::string>& revoked);
-inline constexpr char kRevocationsKey[] = "policy.revocations";
+// A copy of `policy` with the overrides applied.
+std::shared_ptr<const security::Policy> WithOverrides(const security::Policy& policy,
+                                                      const PolicyOverrides& overrides);
+
+// The overrides stored in the meta column.
+PolicyOverrides LoadOverrides(const store::Store& store);
+// Adds the writes that store `overrides` to `writes`.
+void StoreOverrides(const PolicyOverrides& overrides, store::WriteSet* writes);
 
 }  // namespace muster::broker

@@ -63,6 +63,7 @@ void PublishPipeline::Reject(const delivery::Session& session, schema::RejectCod
                              const std::string& reason, const std::string& client_message_id,
                              std::string_view frame) {
   ++counters_.rejected;
+  ++counters_.rejected_by_code[RejectCodeName(code)];
   log_.Info("publish", "rejected", {{"principal", session.principal}, {"code", RejectCodeName(code)},
                                     {"id", client_message_id}, {"reason", reason}});
   audit::AuditEvent e;
@@ -137,6 +138,7 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
   }
   if (uint32_t wait_ms = limiter_.Take(session.principal, LimitFor(*policy, *sender), clock_.MonotonicMillis())) {
     ++counters_.rejected;
+    ++counters_.rejected_by_code["overloaded"];
     std::string reason = "rate limit for role " + sender->role + " reached; retry in " + std::to_string(wait_ms) + " ms";
     log_.Debug("publish", "rate limited", {{"principal", session.principal}});
     sink_.Send(session.routing_id, RejectFrame(schema::RejectCode::OVERLOADED, reason, cmid, 0, wait_ms));
@@ -246,6 +248,7 @@ void PublishPipeline::OnCommitted(const std::string& dedup_key,
                                      p.receipt.client_message_id));
     }
     counters_.rejected += p.waiters.size();
+    counters_.rejected_by_code["unavailable"] += p.waiters.size();
     return;
   }
   // 7. Confirm.

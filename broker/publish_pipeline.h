@@ -43,6 +43,7 @@ struct PublishCounters {
   uint64_t accepted = 0;
   uint64_t duplicates = 0;
   uint64_t rejected = 0;
+  std::map<std::string, uint64_t> rejected_by_code;
 };
 
 class PublishPipeline {

@@ -1,5 +1,6 @@
 // muster-admin: administration of a running broker over the protocol, for principals with role
-// admin: principals, sessions, reload, revoke ID, restore ID, health.
+// admin: principals, sessions, reload, revoke ID, restore ID, set-key ID KEY, backup DIR, health;
+// and, offline on the broker's machine, restore-backup BACKUP --data DIR.
 // Exit codes: 0 ok (health: healthy), 1 refused, failed or unhealthy, 2 usage.
 #include <CLI/CLI.hpp>
 
@@ -7,6 +8,8 @@
 
 #include "client/cli_common.h"
 #include "client/table_output.h"
+#include "client/restore_backup.h"
+#include "security/curve_keys.h"
 
 namespace {
 
@@ -56,6 +59,48 @@ int main(int argc, char** argv) {
   auto* restore = app.add_subcommand("restore", "lift a revocation made with revoke");
   restore->add_option("ID", target, "principal id")->required();
   restore->callback([&] { exit_code = Run(g, [&](auto c) { c.setRestore(target); }, false); });
+  std::string key_text;
+  auto* set_key = app.add_subcommand("set-key", "replace a principal's CURVE key (its pending messages are kept)");
+  set_key->add_option("ID", target, "principal id")->required();
+  set_key->add_option("KEY", key_text, "the new public key: a NAME.pub file or the 40-character key")->required();
+  set_key->footer("Example (a station lost its key):\n  muster-keygen vol-1-new && muster-admin set-key vol-1 vol-1-new.pub");
+  set_key->callback([&] {
+    std::string z85 = key_text;
+    if (z85.size() != 40 || !muster::security::DecodeZ85Key(z85).ok()) {
+      auto loaded = muster::security::LoadCurvePublicKeyFile(key_text);
+      if (!loaded.ok()) {
+        std::fprintf(stderr, "error: %s\n", loaded.status().message().c_str());
+        exit_code = 2;
+        return;
+      }
+      z85 = *loaded;
+    }
+    exit_code = Run(g, [&](auto c) {
+      auto k = c.initSetKey();
+      k.setPrincipal(target);
+      k.setPublicKey(z85);
+    }, false);
+  });
+  std::string dir, data_dir;
+  auto* backup = app.add_subcommand("backup", "online backup of the broker's store into DIR on the broker's machine");
+  backup->add_option("DIR", dir, "absolute path; must not exist")->required();
+  backup->footer("Example:\n  muster-admin backup /var/backups/muster/$(date +%F-%H%M)");
+  backup->callback([&] { exit_code = Run(g, [&](auto c) { c.setBackup(dir); }, false); });
+  auto* restore_backup = app.add_subcommand(
+      "restore-backup", "offline: replace a stopped broker's data directory with a backup (the old one is kept aside)");
+  restore_backup->add_option("BACKUP", dir, "a directory written by backup")->required();
+  restore_backup->add_option("--data", data_dir, "the broker's data directory (data_dir of musterd.toml)")->required();
+  restore_backup->footer("Example:\n  systemctl stop musterd\n  muster-admin restore-backup /var/backups/muster/2026-11-28-0300 "
+                         "--data /var/lib/muster/data\n  systemctl start musterd");
+  restore_backup->callback([&] {
+    auto r = muster::cli::RestoreBackup(dir, data_dir);
+    if (!r.ok()) {
+      exit_code = muster::cli::Report(r.status());
+      return;
+    }
+    std::printf("%s\n", r->c_str());
+    exit_code = 0;
+  });
   app.add_subcommand("health", "exit 0 if the broker is healthy (store writable, audit consistent), 1 if not")
       ->callback([&] { exit_code = Run(g, [](auto c) { c.setHealth(); }, true); });
   app.footer("Connection: --broker, --key (an admin's key), --server-key or MUSTER_BROKER, MUSTER_KEY, "

@@ -175,6 +175,12 @@ struct AdminCommand {
     revoke @3 :Text;
     health @4 :Void;
     restore @5 :Text;                  # lifts a revocation made with `revoke`
+    backup @6 :Text;                   # directory on the broker's machine for an online backup
+    setKey @7 :SetKey;                 # replace a principal's key (pending messages are kept)
+  }
+  struct SetKey {
+    principal @0 :Text;
+    publicKey @1 :Text;                # Z85
   }
 }
 

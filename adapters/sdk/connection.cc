@@ -115,18 +115,51 @@ Connection::~Connection() {
 
 Status Connection::Setup(zmq::context_t& context, const ConnectOptions& options) {
   options_ = options;
+  context_ = &context;
   auto mine = security::LoadCurveSecretKeyFile(options.key_file);
   if (!mine.ok()) return Status::InvalidArgument("key: " + mine.status().message());
-  auto server = ResolveServerKey(options.server_key);
-  if (!server.ok()) return server.status();
+  my_public_ = mine->public_z85;
+  my_secret_ = mine->secret_z85;
+  // Several server keys (comma-separated) during a broker key rotation: any of them is accepted.
+  size_t start = 0;
+  while (start <= options.server_key.size()) {
+    size_t comma = options.server_key.find(',', start);
+    std::string item = options.server_key.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? options.server_key.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    auto server = ResolveServerKey(item);
+    if (!server.ok()) return server.status();
+    server_keys_.push_back(*server);
+  }
+  if (server_keys_.empty()) return Status::InvalidArgument("no server key given");
+  return OpenSocket(0);
+}
+
+Status Connection::OpenSocket(size_t key_index) {
+  zmq::context_t& context = *context_;
+  key_index_ = key_index;
+  key_since_ms_ = MonoMs();
+  handshake_failures_ = 0;
+  handshake_ok_ = false;
+  auth_refused_ = false;
+  if (monitor_) {
+    zmq_socket_monitor(socket_->handle(), nullptr, 0);
+    monitor_->close();
+    monitor_.reset();
+  }
+  if (socket_) {
+    socket_->close();
+    socket_.reset();
+  }
+  const std::string& server = server_keys_[key_index];
   static std::atomic<uint64_t> counter{0};
   std::string monitor_endpoint = "inproc://muster-client-monitor-" + std::to_string(counter.fetch_add(1)) +
                                  "-" + std::to_string(reinterpret_cast<uintptr_t>(this));
   try {
     socket_ = std::make_unique<zmq::socket_t>(context, zmq::socket_type::dealer);
-    socket_->set(zmq::sockopt::curve_serverkey, *server);
-    socket_->set(zmq::sockopt::curve_publickey, mine->public_z85);
-    socket_->set(zmq::sockopt::curve_secretkey, mine->secret_z85);
+    socket_->set(zmq::sockopt::curve_serverkey, server);
+    socket_->set(zmq::sockopt::curve_publickey, my_public_);
+    socket_->set(zmq::sockopt::curve_secretkey, my_secret_);
     socket_->set(zmq::sockopt::linger, 0);
     socket_->set(zmq::sockopt::reconnect_ivl, 100);
     socket_->set(zmq::sockopt::reconnect_ivl_max, 2000);
@@ -143,10 +176,11 @@ Status Connection::Setup(zmq::context_t& context, const ConnectOptions& options)
     monitor_ = std::make_unique<zmq::socket_t>(context, zmq::socket_type::pair);
     monitor_->set(zmq::sockopt::linger, 0);
     monitor_->connect(monitor_endpoint);
-    socket_->connect(options.broker);
+    socket_->connect(options_.broker);
   } catch (const zmq::error_t& e) {
-    return Status::InvalidArgument("cannot connect to '" + options.broker + "': " + e.what());
+    return Status::InvalidArgument("cannot connect to '" + options_.broker + "': " + e.what());
   }
+  welcomed_ = false;
   return SendHello();
 }
 
@@ -228,8 +262,10 @@ void Connection::HandleMonitorEvents() {
         ++connect_retries_;
         break;
       case ZMQ_EVENT_DISCONNECTED:
+        // A connection that never completed its handshake counts as a failed handshake; a working
+        // one that drops (the broker restarts) does not.
+        if (!handshake_ok_) ++handshake_failures_;
         handshake_ok_ = false;
-        ++handshake_failures_;
         break;
       default:
         break;
@@ -259,6 +295,11 @@ Result<std::unique_ptr<wire::DecodedFrame>> Connection::Poll(int timeout_ms) {
       if (e.num() != EINTR) return Status::Unavailable(std::string("poll: ") + e.what());
     }
     if (items[1].revents & ZMQ_POLLIN) HandleMonitorEvents();
+    if (server_keys_.size() > 1 && !handshake_ok_ && handshake_failures_ >= 2 && MonoMs() - key_since_ms_ > 300) {
+      // This server key does not complete a handshake: the broker may have rotated its key.
+      MUSTER_RETURN_IF_ERROR(OpenSocket((key_index_ + 1) % server_keys_.size()));
+      continue;
+    }
     if (auth_refused_ && !welcomed_) return ConnectionProblem();
     if (items[0].revents & ZMQ_POLLIN) {
       zmq::message_t msg;

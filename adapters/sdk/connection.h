@@ -27,7 +27,8 @@ namespace muster::client {
 struct ConnectOptions {
   std::string broker;           // e.g. tcp://127.0.0.1:7750 (or MUSTER_BROKER)
   std::string key_file;         // this principal's secret key file (or MUSTER_KEY)
-  std::string server_key;       // the broker's public key: Z85 text or a .pub file (or MUSTER_SERVER_KEY)
+  std::string server_key;       // the broker's public key: Z85 text or a .pub file (or MUSTER_SERVER_KEY);
+                                // during a key rotation, several, comma-separated: any is accepted
   std::string client_name = "muster";
   bool receive = false;         // this session takes deliveries
   uint32_t window = 0;          // 0: the broker's default
@@ -105,6 +106,8 @@ class Connection {
  private:
   Connection() = default;
   Status Setup(zmq::context_t& context, const ConnectOptions& options);
+  // (Re)creates the socket for server key `key_index` and says hello.
+  Status OpenSocket(size_t key_index);
   Status SendHello();
   // Waits for one frame from the broker; handles monitor events, pings and re-hello.
   // Returns nullptr on timeout. Fatal connection problems are errors.
@@ -114,6 +117,11 @@ class Connection {
   Status ConnectionProblem() const;
 
   ConnectOptions options_;
+  zmq::context_t* context_ = nullptr;
+  std::string my_public_, my_secret_;
+  std::vector<std::string> server_keys_;
+  size_t key_index_ = 0;
+  int64_t key_since_ms_ = 0;
   WelcomeInfo welcome_;
   std::unique_ptr<zmq::socket_t> socket_;
   std::unique_ptr<zmq::socket_t> monitor_;

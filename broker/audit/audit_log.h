@@ -71,6 +71,8 @@ class AuditLog {
   void DeferPut(store::Column column, std::string key, std::string value) {
     deferred_.Put(column, std::move(key), std::move(value));
   }
+  // The deferred writes, to add more that must commit with the deferred leaves.
+  store::WriteSet* deferred_writes() { return &deferred_; }
   // Submits the deferred leaves, if any.
   void Flush(store::GroupCommitter& committer);
 

@@ -171,6 +171,7 @@ bool DeliveryScheduler::Deliver(const std::string& principal, Receiver& r, int p
   if (frame->expires_ms != 0 && now >= frame->expires_ms) {
     record.state = store::DeliveryState::kExpired;
     record.expired_ms = now;
+    AddPending(principal, -1);
     WriteRecord(seq, principal, record, /*delete_pending=*/true, precedence);
     acks_in_flight_.insert({principal, seq});
     ++stats_.expired;
@@ -219,6 +220,32 @@ bool DeliveryScheduler::Deliver(const std::string& principal, Receiver& r, int p
   return true;
 }
 
+Status DeliveryScheduler::CountPendingInStore() {
+  pending_counts_.clear();
+  return store_.Scan(store::Column::kPending, "", "", [&](std::string_view key, std::string_view) {
+    auto nul = key.find('\0');
+    if (nul != std::string_view::npos) ++pending_counts_[std::string(key.substr(0, nul))];
+    return true;
+  });
+}
+
+void DeliveryScheduler::AddPending(const std::string& principal, int64_t delta) {
+  auto& n = pending_counts_[principal];
+  if (delta < 0 && n < static_cast<uint64_t>(-delta)) n = 0;
+  else n = static_cast<uint64_t>(static_cast<int64_t>(n) + delta);
+  if (n == 0) pending_counts_.erase(principal);
+}
+
+int64_t DeliveryScheduler::OldestUnackedDeliveryMs() const {
+  int64_t oldest = 0;
+  for (const auto& [principal, r] : receivers_) {
+    for (const auto& [seq, inflight] : r.inflight) {
+      if (oldest == 0 || inflight.record.delivered_ms < oldest) oldest = inflight.record.delivered_ms;
+    }
+  }
+  return oldest;
+}
+
 void DeliveryScheduler::PumpStalled() {
   std::vector<std::string> stalled;
   for (const auto& [principal, r] : receivers_) {
@@ -229,6 +256,7 @@ void DeliveryScheduler::PumpStalled() {
 
 void DeliveryScheduler::OnCommitted(const CommittedMessage& m) {
   if (m.seq > durable_seq_) durable_seq_ = m.seq;
+  for (const auto& recipient : m.recipients) AddPending(recipient.principal, 1);
   for (const auto& recipient : m.recipients) {
     auto it = receivers_.find(recipient.principal);
     if (it == receivers_.end()) continue;
@@ -257,6 +285,7 @@ Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<ui
   store::WriteSet writes;
   std::vector<uint64_t> acked;
   std::vector<audit::AuditEvent> leaves;
+  std::vector<uint64_t> newly_received;  // their pending entries go now
   for (uint64_t seq : seqs) {
     store::DeliveryRecord record;
     int precedence = 0;
@@ -306,6 +335,7 @@ Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<ui
     leaf.kind = kind;
     if (record.received_ms == 0) {
       record.received_ms = now;
+      newly_received.push_back(seq);
       leaf.event = schema::AuditLeaf::Event::RECEIVED;
       leaves.push_back(leaf);
     }
@@ -334,7 +364,8 @@ Status DeliveryScheduler::Ack(const std::string& principal, const std::vector<ui
   if (audit_) {
     for (const auto& leaf : leaves) audit_->Append(leaf, &item.writes);
   }
-  item.on_done = [this, principal, acked, count, on_durable, version](const Status& s) {
+  item.on_done = [this, principal, acked, count, on_durable, version, newly = newly_received.size()](const Status& s) {
+    if (s.ok()) AddPending(principal, -static_cast<int64_t>(newly));
     for (uint64_t seq : acked) {
       acks_in_flight_.erase({principal, seq});
       auto it = recent_records_.find({principal, seq});

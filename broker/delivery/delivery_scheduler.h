@@ -82,6 +82,13 @@ class DeliveryScheduler {
   size_t InflightCount(const std::string& principal) const;
   const DeliveryStats& stats() const { return stats_; }
 
+  // Messages waiting per recipient (not yet received), kept in memory for metrics: counted once
+  // from the store at start (CountPendingInStore), then maintained as messages commit and acks land.
+  Status CountPendingInStore();
+  const std::map<std::string, uint64_t>& pending_counts() const { return pending_counts_; }
+  // When the oldest delivery still waiting for its ack was sent (0 if none).
+  int64_t OldestUnackedDeliveryMs() const;
+
  private:
   struct Inflight {
     int precedence = 0;
@@ -128,6 +135,8 @@ class DeliveryScheduler {
   DeliveryStats stats_;
   uint64_t durable_seq_ = 0;
   ReceiveGate gate_;
+  std::map<std::string, uint64_t> pending_counts_;
+  void AddPending(const std::string& principal, int64_t delta);
 };
 
 }  // namespace muster::delivery

@@ -5,6 +5,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include "common/check.h"
@@ -150,6 +151,17 @@ Status Store::Commit(const std::vector<const WriteSet*>& sets, bool sync) {
     return FromRocks(s, "commit");
   }
   return Status::Ok();
+}
+
+Status Store::CreateCheckpoint(const std::string& dir) {
+  if (PathExists(dir)) return Status::AlreadyExists("backup target " + dir + " already exists");
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  if (!s.ok()) return FromRocks(s, "checkpoint");
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // Flush the memtables first so the copy needs no log replay.
+  s = checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0);
+  return FromRocks(s, "checkpoint into " + dir);
 }
 
 Status Store::SyncWal() {

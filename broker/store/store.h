@@ -53,6 +53,10 @@ class Store {
   // Makes every batch committed so far durable (fsync of the write-ahead log).
   Status SyncWal();
 
+  // A consistent copy of the whole store as it is now, in `dir` (which must not exist), taken
+  // online: writes continue meanwhile. Files are hard-linked where possible.
+  Status CreateCheckpoint(const std::string& dir);
+
   bool healthy() const { return healthy_.load(); }
   // Tries to leave the unhealthy state (e.g. after disk space was freed).
   Status Resume();
