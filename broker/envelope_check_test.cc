@@ -50,10 +50,10 @@ TEST_F(EnvelopeCheckTest, SmallFramesStillHaveTheirEnumerationsChecked) {
   Status s = checker.Check("id-1", e.asReader(), /*frame_bytes=*/512);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("body.alert.infos[0].categories[0]: unknown value 99"), std::string::npos) << s.message();
-  auto ok = Fresh();
-  EXPECT_TRUE(checker.Check("id-2", ok.asReader(), 512).ok());
   e.setClassification(static_cast<schema::Classification>(7));
   EXPECT_FALSE(checker.Check("id-3", e.asReader(), 512).ok());
+  auto ok = Fresh();  // (replaces the message `e` lives in)
+  EXPECT_TRUE(checker.Check("id-2", ok.asReader(), 512).ok());
 }
 
 TEST_F(EnvelopeCheckTest, RefusesBadIdsMissingBodiesAndEmptyAlerts) {

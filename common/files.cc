@@ -25,7 +25,7 @@ Status SyncDir(const std::string& dir) {
 
 }  // namespace
 
-Result<std::string> ReadFile(const std::string& path) {
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status::NotFound("no such file: " + path);
@@ -43,6 +43,10 @@ Result<std::string> ReadFile(const std::string& path) {
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
+    if (out.size() > max_bytes) {
+      ::close(fd);
+      return Status::InvalidArgument(path + " is larger than " + std::to_string(max_bytes) + " bytes");
+    }
   }
   ::close(fd);
   return out;

@@ -2,6 +2,7 @@
 // (temp file, fsync, rename, fsync of the directory), create directories.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <sys/types.h>
 
@@ -10,7 +11,9 @@
 
 namespace muster {
 
-Result<std::string> ReadFile(const std::string& path);
+// Reads a whole file. With `max_bytes`, a larger file (or an endless one such as /dev/zero) is
+// refused with InvalidArgument instead of being read.
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes = SIZE_MAX);
 
 // Writes `contents` to `path` so that a crash leaves either the old or the new file, never a
 // partial one. `mode` is applied to the new file before it becomes visible.

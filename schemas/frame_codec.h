@@ -1,8 +1,10 @@
 // The one codec for protocol frames, shared by the broker and every client: encode a Frame
 // builder into bytes, and decode peer bytes safely — copied into word-aligned memory, read with
 // explicit capnp::ReaderOptions (traversal limit tied to the frame size, nesting <= 16), and
-// traversed completely at decode time so that a malformed frame fails here, as a Status, and not
-// later in the middle of handling it. (Hand-written; the rest of schemas/ is generated.)
+// traversed completely at decode time, so that bad pointers, bad sizes and limit violations fail
+// here as a Status. Some content errors only show when a field is read (e.g. a Text without its
+// NUL terminator): readers of peer frames still catch kj::Exception around their handling, as the
+// broker does. (Hand-written; the rest of schemas/ is generated.)
 #pragma once
 
 #include <capnp/message.h>

@@ -8,6 +8,8 @@
 namespace muster::security {
 namespace {
 
+constexpr size_t kMaxKeyFileBytes = 4096;  // a key file is one line and a comment
+
 std::string Trim(const std::string& s) {
   size_t b = 0, e = s.size();
   while (b < e && (s[b] == ' ' || s[b] == '\n' || s[b] == '\r' || s[b] == '\t')) ++b;
@@ -71,7 +73,7 @@ Status WriteCurveKeyFiles(const std::string& dir, const std::string& name, const
 }
 
 Result<CurveKeyPair> LoadCurveSecretKeyFile(const std::string& path) {
-  auto contents = ReadFile(path);
+  auto contents = ReadFile(path, kMaxKeyFileBytes);
   if (!contents.ok()) return contents.status();
   std::string secret = FirstKeyLine(*contents);
   auto raw = DecodeZ85Key(secret);
@@ -84,7 +86,7 @@ Result<CurveKeyPair> LoadCurveSecretKeyFile(const std::string& path) {
 }
 
 Result<std::string> LoadCurvePublicKeyFile(const std::string& path) {
-  auto contents = ReadFile(path);
+  auto contents = ReadFile(path, kMaxKeyFileBytes);
   if (!contents.ok()) return contents.status();
   std::string key = FirstKeyLine(*contents);
   auto raw = DecodeZ85Key(key);

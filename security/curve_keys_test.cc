@@ -60,6 +60,8 @@ TEST(CurveKeysTest, RefusesBadKeys) {
   EXPECT_FALSE(LoadCurveSecretKeyFile(dir.path() + "/bad.key").ok());
   EXPECT_EQ(LoadCurveSecretKeyFile(dir.path() + "/none.key").status().code(),
             StatusCode::kNotFound);
+  // An endless "file" is refused, not read forever.
+  EXPECT_EQ(LoadCurvePublicKeyFile("/dev/zero").status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -377,7 +377,7 @@ Result<std::shared_ptr<const Policy>> ParsePolicy(const std::string& text, const
 }
 
 Result<std::shared_ptr<const Policy>> LoadPolicyFile(const std::string& path) {
-  auto text = ReadFile(path);
+  auto text = ReadFile(path, 16u << 20);
   if (!text.ok()) return text.status().WithContext("policy");
   return ParsePolicy(*text, path, DirName(path));
 }
