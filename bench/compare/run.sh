@@ -195,6 +195,27 @@ start_muster() {
   start musterd "$TMP/muster.log" "$BIN/broker/musterd" --demo "$TMP/muster" \
     --bind "tcp://127.0.0.1:${PORT[muster]}" --log-level warn
   wait_port musterd "${PORT[muster]}" 30 "$TMP/muster.log"
+  # The demo policy limits each principal's publish rate by role (adapter: 200/s), which would
+  # reject most of the benchmark's publishes; the peers have no such limit. Drop the
+  # [[rate_limit]] tables and restart on the same directory (--demo keeps files that exist).
+  if grep -q '^\[\[rate_limit\]\]' "$TMP/muster/policy.toml" 2>/dev/null; then
+    log "muster: removing the demo policy's per-role rate limits for the benchmark"
+    stop_pid "${STARTED[-1]}" 20
+    unset 'STARTED[-1]'
+    python3 - "$TMP/muster/policy.toml" <<'EOF'
+import sys
+path, kept, skip = sys.argv[1], [], False
+for line in open(path):
+    if line.lstrip().startswith("["):
+        skip = line.strip() == "[[rate_limit]]"
+    if not skip:
+        kept.append(line)
+open(path, "w").writelines(kept)
+EOF
+    start musterd "$TMP/muster.log" "$BIN/broker/musterd" --demo "$TMP/muster" \
+      --bind "tcp://127.0.0.1:${PORT[muster]}" --log-level warn
+    wait_port musterd "${PORT[muster]}" 30 "$TMP/muster.log"
+  fi
 }
 start_rabbitmq() {
   local d="$TMP/rabbitmq" epmd_port dist_port
