@@ -65,10 +65,21 @@ void FillMessage(const Options& o, muster::schema::Envelope::Builder e, int64_t 
   e.setClassification(muster::schema::Classification::INTERNAL);
   e.setStatus(muster::schema::MessageStatus::TEST);
   e.initAddressing().initPrincipals(1).set(0, o.recipient);
+  // A valid CAP 1.2 alert of status Test; its identifier carries the send time.
   auto alert = e.initBody().initAlert();
   alert.setIdentifier(std::to_string(sent_ns));
+  alert.setSender("muster-bench");
+  alert.setSent("2026-11-28T12:00:00+08:00");
+  alert.setStatus(muster::schema::Alert::CapStatus::TEST);
+  alert.setMsgType(muster::schema::Alert::MsgType::ALERT);
+  alert.setScope(muster::schema::Alert::Scope::RESTRICTED);
+  alert.setRestriction("benchmark traffic");
   auto info = alert.initInfos(1)[0];
+  info.initCategories(1).set(0, muster::schema::Alert::Category::OTHER);
   info.setEvent("Benchmark");
+  info.setUrgency(muster::schema::Alert::Urgency::UNKNOWN);
+  info.setSeverity(muster::schema::Alert::Severity::UNKNOWN);
+  info.setCertainty(muster::schema::Alert::Certainty::UNKNOWN);
   info.setDescription(padding);
 }
 
@@ -212,7 +223,13 @@ int main(int argc, char** argv) {
         if (fr.which() == muster::schema::Frame::RECEIPT) id = fr.getReceipt().getClientMessageId();
         else if (fr.which() == muster::schema::Frame::REJECT) {
           id = fr.getReject().getClientMessageId();
-          ++rejected;
+          if (++rejected == 1) {
+            std::fprintf(stderr, "warning: first refusal: %s\n", fr.getReject().getReason().cStr());
+            if (fr.getReject().getCode() == muster::schema::RejectCode::OVERLOADED) {
+              std::fprintf(stderr, "the publisher's rate limit applies: for a benchmark, remove the "
+                                   "[[rate_limit]] tables from the demo policy and reload (kill -HUP musterd)\n");
+            }
+          }
         } else {
           continue;
         }

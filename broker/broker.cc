@@ -71,7 +71,7 @@ Status Broker::Start(zmq::context_t& context, const std::string& secret_key_z85,
                {{"error", s.ToString()}});
   }
   scheduler_ = std::make_unique<delivery::DeliveryScheduler>(store_, *committer_, *this, clock_, log_, audit_.get());
-  publish_ = std::make_unique<PublishPipeline>(config_, policy_, store_, *committer_, *scheduler_, *audit_,
+  publish_ = std::make_unique<PublishPipeline>(config_, policy_, kinds_, store_, *committer_, *scheduler_, *audit_,
                                                *this, clock_, log_);
   MUSTER_RETURN_IF_ERROR(publish_->Recover());
   scheduler_->SetDurableSeq(publish_->last_seq());
@@ -634,6 +634,27 @@ void Broker::HandleQuery(delivery::Session& session, schema::Query::Reader query
         list[i].setAttempts(r.attempts);
         list[i].setEscalatedMillis(r.escalated_ms);
         list[i].setExpiredMillis(r.expired_ms);
+      }
+      break;
+    }
+    case schema::Query::WORKFLOW: {
+      auto q = query.getWorkflow();
+      const kinds::KindPlugin* plugin = kinds_.ForKind(q.getKind());
+      auto policy = policy_.Get();
+      const security::Principal* asker = policy->FindPrincipal(session.principal);
+      if (plugin == nullptr || asker == nullptr) {
+        Send(session.routing_id, RejectFrame(schema::RejectCode::INVALID, "unknown workflow kind", "", id));
+        return;
+      }
+      kinds::Viewer viewer{session.principal, session.org, session.role, asker->clearance};
+      Status s = plugin->Query(q, viewer, publish_->workflow_state(), result.initTable());
+      if (!s.ok()) {
+        auto code = s.code() == StatusCode::kNotFound ? schema::RejectCode::NOT_FOUND
+                    : s.code() == StatusCode::kPermissionDenied ? schema::RejectCode::FORBIDDEN
+                    : s.code() == StatusCode::kInvalidArgument ? schema::RejectCode::INVALID
+                                                                : schema::RejectCode::INTERNAL;
+        Send(session.routing_id, RejectFrame(code, s.message(), "", id));
+        return;
       }
       break;
     }

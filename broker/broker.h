@@ -106,6 +106,7 @@ class Broker final : public transport::AuthListener, public delivery::FrameSink 
   std::vector<security::ZapDecision> auth_events_;  // guarded by auth_mu_
   delivery::SessionTable sessions_;
   std::unique_ptr<delivery::DeliveryScheduler> scheduler_;
+  kinds::KindRegistry kinds_;
   std::unique_ptr<PublishPipeline> publish_;
   std::unique_ptr<EscalationMonitor> escalation_;
   std::string endpoint_;

@@ -21,6 +21,17 @@ using delivery::RejectFrame;
 
 namespace {
 
+// How a plugin's refusal is told to the client.
+schema::RejectCode WorkflowRejectCode(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument: return schema::RejectCode::INVALID;
+    case StatusCode::kNotFound: return schema::RejectCode::NOT_FOUND;
+    case StatusCode::kFailedPrecondition: return schema::RejectCode::CONFLICT;
+    case StatusCode::kPermissionDenied: return schema::RejectCode::FORBIDDEN;
+    default: return schema::RejectCode::INTERNAL;
+  }
+}
+
 RateLimit LimitFor(const security::Policy& policy, const security::Principal& sender) {
   const security::RateLimit* limit = policy.RateLimitForRole(sender.role);
   if (limit == nullptr) return RateLimit{};
@@ -37,11 +48,14 @@ std::vector<std::string> ToStrings(capnp::List<capnp::Text>::Reader list) {
 }  // namespace
 
 PublishPipeline::PublishPipeline(const BrokerConfig& config, security::PolicyHolder& policy,
-                                 store::Store& store, store::GroupCommitter& committer,
+                                 const kinds::KindRegistry& kinds, store::Store& store,
+                                 store::GroupCommitter& committer,
                                  delivery::DeliveryScheduler& scheduler, audit::AuditLog& audit,
                                  delivery::FrameSink& sink, const Clock& clock, Logger& log)
     : config_(config),
       policy_(policy),
+      kinds_(kinds),
+      state_(store),
       store_(store),
       committer_(committer),
       scheduler_(scheduler),
@@ -164,13 +178,64 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
                   cmid, frame);
   }
 
-  // 5. Route.
-  auto recipients = routing::ResolveRecipients(*policy, route);
-  if (!recipients.ok()) {
-    bool nobody = recipients.status().code() == StatusCode::kFailedPrecondition;
-    return Reject(session, nobody ? schema::RejectCode::NO_RECIPIENTS : schema::RejectCode::INVALID,
-                  recipients.status().message(), cmid, frame);
+  // 5. The workflow: the kind's plugin checks the message against the current state of its
+  //    object and says what changes and who else must hear of it.
+  const kinds::KindPlugin* plugin = kinds_.ForBody(envelope.getBody().which());
+  kinds::Effect effect;
+  if (plugin != nullptr) {
+    const security::Organisation* org = policy->FindOrganisation(sender->org);
+    kinds::MessageContext context;
+    context.seq = next_seq_;
+    context.now_ms = now;
+    context.publisher = {session.principal, sender->org, sender->role, org ? org->sector : ""};
+    context.policy = policy.get();
+    Status valid = plugin->Validate(envelope, context, state_);
+    if (!valid.ok()) return Reject(session, WorkflowRejectCode(valid), valid.message(), cmid, frame);
+    auto applied = plugin->Apply(envelope, context, state_);
+    if (!applied.ok()) return Reject(session, WorkflowRejectCode(applied.status()), applied.status().message(), cmid, frame);
+    effect = std::move(applied).value();
   }
+
+  // 6. Route: the addressing, plus the parties the workflow adds (as principal terms, so the same
+  //    receive rules and clearances apply to them).
+  std::vector<routing::ResolvedRecipient> resolved;
+  if (!route.terms.empty()) {
+    auto addressed = routing::ResolveRecipients(*policy, route);
+    if (!addressed.ok()) {
+      bool nobody = addressed.status().code() == StatusCode::kFailedPrecondition;
+      if (!nobody || effect.extra_recipients.empty()) {
+        return Reject(session, nobody ? schema::RejectCode::NO_RECIPIENTS : schema::RejectCode::INVALID,
+                      addressed.status().message(), cmid, frame);
+      }
+    } else {
+      resolved = std::move(addressed).value();
+    }
+  }
+  if (!effect.extra_recipients.empty()) {
+    routing::RouteRequest parties = route;
+    parties.terms = routing::AddressTerms();
+    for (const auto& p : effect.extra_recipients) {
+      if (p == session.principal) continue;
+      bool already = false;
+      for (const auto& r : resolved) already = already || r.principal == p;
+      if (!already) parties.terms.principals.push_back(p);
+    }
+    if (!parties.terms.empty()) {
+      auto added = routing::ResolveRecipients(*policy, parties);
+      if (added.ok()) {
+        for (auto& r : *added) resolved.push_back(std::move(r));
+      } else if (added.status().code() != StatusCode::kFailedPrecondition) {
+        return Reject(session, schema::RejectCode::INVALID, added.status().message(), cmid, frame);
+      }
+    }
+  }
+  if (resolved.empty()) {
+    return Reject(session, route.terms.empty() ? schema::RejectCode::INVALID : schema::RejectCode::NO_RECIPIENTS,
+                  route.terms.empty() ? "the message has no addressing (use --to principal:ID or org:ID)"
+                                      : "no recipient is allowed to receive this message",
+                  cmid, frame);
+  }
+  auto recipients = &resolved;
   const uint32_t max_recipients = std::min(config_.max_recipients, policy->max_recipients());
   if (recipients->size() > max_recipients) {
     return Reject(session, schema::RejectCode::OVERLOADED,
@@ -179,7 +244,8 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
                   cmid, frame);
   }
 
-  // 6. Commit: one atomic, fsync'd write of everything the message needs, its audit leaf included.
+  // 7. Commit: one atomic, fsync'd write of everything the message needs — the message, its dedup
+  //    key, its pending entries, its workflow state and its audit leaf.
   store::BrokerStamp stamp;
   stamp.seq = next_seq_++;
   stamp.client_message_id = cmid;
@@ -227,8 +293,19 @@ void PublishPipeline::Handle(const delivery::Session& session, schema::Publish::
   inflight.receipt = {cmid, stamp.seq, stamp.leaf_index, false, static_cast<uint32_t>(entries.size()), now};
   inflight.waiters.push_back(session.routing_id);
 
+  // The workflow state changes, visible to the next messages at once (the overlay) and in the
+  // store once durable.
+  const uint64_t version = state_.NextVersion();
+  for (const auto& change : effect.writes) state_.Stage(plugin->name(), change, version, &item.writes);
+  {
+    std::vector<std::string> names;
+    names.reserve(entries.size());
+    for (const auto& e : entries) names.push_back(e.principal);
+    state_.StageRecipients(stamp.seq, std::move(names), version);
+  }
   delivery::CommittedMessage committed{stamp.seq, precedence, bytes, std::move(entries)};
-  item.on_done = audit_.WhenDurable([this, dedup_key, committed = std::move(committed)](const Status& s) {
+  item.on_done = audit_.WhenDurable([this, dedup_key, version, committed = std::move(committed)](const Status& s) {
+    state_.Settle(version);
     OnCommitted(dedup_key, committed, s);
   });
   committer_.Submit(std::move(item));
@@ -251,7 +328,7 @@ void PublishPipeline::OnCommitted(const std::string& dedup_key,
     counters_.rejected_by_code["unavailable"] += p.waiters.size();
     return;
   }
-  // 7. Confirm.
+  // 8. Confirm.
   ++counters_.accepted;
   for (size_t i = 0; i < p.waiters.size(); ++i) {
     ReceiptFields r = p.receipt;
@@ -259,7 +336,7 @@ void PublishPipeline::OnCommitted(const std::string& dedup_key,
     if (i > 0) ++counters_.duplicates;
     sink_.Send(p.waiters[i], ReceiptFrame(r));
   }
-  // 8. Deliver.
+  // 9. Deliver.
   scheduler_.OnCommitted(message);
 }
 

@@ -4,12 +4,14 @@
 //   3. validate      (EnvelopeCheck: bounds, enumerations, body)
 //   4. authorise     (admitted; within its rate limit; a send rule allows this kind, status,
 //                     classification and these addressing terms)
-//   5. route         (RecipientResolver: addressing -> recipients with the matching term)
-//   6. commit        (one WriteBatch: message, dedup key, a pending entry per recipient;
-//                     group-committed with fsync by the GroupCommitter)
-//   7. confirm       (receipt to the sender, and to any retry that arrived meanwhile)
-//   8. deliver       (DeliveryScheduler, at once to connected recipients)
-// Nothing is confirmed before step 6 is durable. Owned by the broker; broker thread only.
+//   5. workflow      (the kind's plugin: valid against the object's current state? what changes,
+//                     and which parties must hear of it)
+//   6. route         (RecipientResolver: addressing + parties -> recipients with the matching term)
+//   7. commit        (one WriteBatch: message, dedup key, a pending entry per recipient, workflow
+//                     state, audit leaf; group-committed with fsync by the GroupCommitter)
+//   8. confirm       (receipt to the sender, and to any retry that arrived meanwhile)
+//   9. deliver       (DeliveryScheduler, at once to connected recipients)
+// Nothing is confirmed before step 7 is durable. Owned by the broker; broker thread only.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,8 @@
 #include "broker/delivery/delivery_scheduler.h"
 #include "broker/delivery/session_table.h"
 #include "broker/envelope_check.h"
+#include "broker/kinds/kind_registry.h"
+#include "broker/workflow_state.h"
 #include "broker/rate_limiter.h"
 #include "broker/delivery/frame_sink.h"
 #include "broker/delivery/reply_frames.h"
@@ -48,7 +52,8 @@ struct PublishCounters {
 
 class PublishPipeline {
  public:
-  PublishPipeline(const BrokerConfig& config, security::PolicyHolder& policy, store::Store& store,
+  PublishPipeline(const BrokerConfig& config, security::PolicyHolder& policy,
+                  const kinds::KindRegistry& kinds, store::Store& store,
                   store::GroupCommitter& committer, delivery::DeliveryScheduler& scheduler,
                   audit::AuditLog& audit, delivery::FrameSink& sink, const Clock& clock, Logger& log);
   PublishPipeline(const PublishPipeline&) = delete;
@@ -70,6 +75,8 @@ class PublishPipeline {
                              const std::vector<audit::AuditEvent>& leaves);
 
   uint64_t last_seq() const { return next_seq_ - 1; }
+  // The workflow state as the kind plugins see it (for state queries).
+  const WorkflowState& workflow_state() const { return state_; }
   // Forgets idle rate-limit buckets. Call now and then.
   void TrimRateLimits() { limiter_.Trim(clock_.MonotonicMillis()); }
   const PublishCounters& counters() const { return counters_; }
@@ -89,6 +96,8 @@ class PublishPipeline {
 
   const BrokerConfig& config_;
   security::PolicyHolder& policy_;
+  const kinds::KindRegistry& kinds_;
+  WorkflowState state_;
   store::Store& store_;
   store::GroupCommitter& committer_;
   delivery::DeliveryScheduler& scheduler_;

@@ -96,20 +96,34 @@ TEST_F(OperationsTest, BackupUnderLoadRestoresToAConsistentStore) {
   std::thread load([&] {
     zmq::context_t ctx(1);
     auto c = client::Connection::Open(ctx, broker_->Options("command"));
-    ASSERT_TRUE(c.ok());
+    if (!c.ok()) {
+      ADD_FAILURE() << c.status().ToString();
+      return;
+    }
     TestAlert a;
     a.to_principals = {"msd"};
     for (int i = 0; i < 2000 && !stop; ++i) {
       if ((*c)->Publish("load-" + std::to_string(i), [&](schema::Envelope::Builder e) { FillAlert(a, e); }).ok()) ++sent;
     }
   });
-  while (sent < 100) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto wait_for = [&](int target) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (sent < target && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return sent >= target;
+  };
+  if (!wait_for(100)) {
+    stop = true;
+    load.join();
+    FAIL() << "the load did not start: " << broker_->Log();
+  }
   std::string backup = dir_.Sub("backup");
   int receipted_before = sent;  // everything receipted before the backup starts must be in it
   CommandResult made = Admin({"backup", backup});
   int sent_at_backup = sent;
-  ASSERT_EQ(made.exit_code, 0) << made.err;
-  while (sent < sent_at_backup + 100) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(made.exit_code, 0) << made.err;
+  EXPECT_TRUE(wait_for(sent_at_backup + 100));
   stop = true;
   load.join();
   ASSERT_EQ(broker_->Stop(), 0);
