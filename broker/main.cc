@@ -67,8 +67,10 @@ int main(int argc, char** argv) {
   config_opt->excludes(demo_opt);
   app.add_option("--bind", bind, "endpoint to listen on, e.g. tcp://127.0.0.1:7750 (overrides the config)");
   app.add_option("--log-level", log_level, "debug, info, warn or error (overrides the config)");
-  std::string metrics;
+  std::string metrics, clock_offset_file;
   app.add_option("--metrics", metrics, "serve Prometheus metrics on this loopback HOST:PORT (overrides the config)");
+  app.add_option("--clock-offset-file", clock_offset_file,
+                 "for fault tests: add the milliseconds written in FILE to the wall clock (re-read every 100 ms)");
   app.footer(
       "Examples:\n"
       "  musterd --demo ./demo                      run a complete demo broker\n"
@@ -98,7 +100,10 @@ int main(int argc, char** argv) {
     muster::LogLevel level = muster::LogLevel::kInfo;
     muster::ParseLogLevel(config->log_level, &level);
     muster::Logger log(stderr, level);
-    muster::SystemClock clock;
+    muster::SystemClock system_clock;
+    muster::FileOffsetClock offset_clock(clock_offset_file);
+    const muster::Clock& clock = clock_offset_file.empty() ? static_cast<const muster::Clock&>(system_clock)
+                                                           : offset_clock;
 
     auto policy = muster::security::LoadPolicyFile(config->policy);
     if (!policy.ok()) return Fail(2, policy.status().message());

@@ -2,6 +2,7 @@
 #include "common/clock.h"
 
 #include <chrono>
+#include <cstdio>
 
 namespace muster {
 
@@ -19,5 +20,20 @@ int64_t SystemClock::MonotonicMillis() const {
 
 int64_t OffsetClock::NowMillis() const { return base_.NowMillis() + offset_ms_.load(); }
 int64_t OffsetClock::MonotonicMillis() const { return base_.MonotonicMillis(); }
+
+int64_t FileOffsetClock::NowMillis() const {
+  int64_t mono = base_.MonotonicMillis();
+  if (mono - read_at_ms_.load() >= 100) {
+    read_at_ms_.store(mono);
+    int64_t offset = 0;
+    if (std::FILE* f = std::fopen(path_.c_str(), "r")) {
+      long long v = 0;
+      if (std::fscanf(f, "%lld", &v) == 1) offset = v;
+      std::fclose(f);
+    }
+    offset_ms_.store(offset);
+  }
+  return base_.NowMillis() + offset_ms_.load();
+}
 
 }  // namespace muster

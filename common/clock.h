@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 namespace muster {
 
@@ -35,6 +36,23 @@ class OffsetClock final : public Clock {
  private:
   SystemClock base_;
   std::atomic<int64_t> offset_ms_;
+};
+
+// A clock whose wall-time offset is read from a file (a decimal number of milliseconds), at
+// most every 100 ms: lets fault tests jump a running broker's clock forwards and backwards
+// (`musterd --clock-offset-file FILE`). A missing or unreadable file means offset 0.
+// Thread-safe.
+class FileOffsetClock final : public Clock {
+ public:
+  explicit FileOffsetClock(std::string path) : path_(std::move(path)) {}
+  int64_t NowMillis() const override;
+  int64_t MonotonicMillis() const override { return base_.MonotonicMillis(); }
+
+ private:
+  SystemClock base_;
+  std::string path_;
+  mutable std::atomic<int64_t> offset_ms_{0};
+  mutable std::atomic<int64_t> read_at_ms_{-1000};
 };
 
 }  // namespace muster
