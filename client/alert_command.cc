@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <memory>
 
 #include "client/commands.h"
 #include "client/targets.h"
@@ -15,8 +16,9 @@ struct AlertFlags {
   std::vector<std::string> to;
   std::string event, headline, description, instruction, area_desc;
   std::string severity = "Unknown", urgency = "Unknown", certainty = "Unknown", category = "Other";
-  std::string classification = "internal", status = "actual", precedence = "routine";
+  std::string classification, status, precedence = "routine";
   std::string incident, expires, ack_by, id;
+  uint64_t update = 0, cancel = 0;  // seq of the alert this one updates or cancels
   std::vector<std::string> geocodes;
 };
 
@@ -72,6 +74,39 @@ int Run(GlobalFlags& g, AlertFlags& f) {
     std::fprintf(stderr, "error: %s\n", m.c_str());
     return 2;
   };
+  // An update or cancel takes its defaults from the original alert (as the broker shows it to us),
+  // and names it in the CAP references.
+  std::map<std::string, std::string> original;
+  const uint64_t original_seq = f.update ? f.update : f.cancel;
+  if (f.update && f.cancel) return usage("give --update or --cancel, not both");
+  zmq::context_t context(1);
+  std::unique_ptr<client::Connection> conn;
+  if (original_seq) {
+    conn = ConnectOrReport(context, g, "alert", /*receive=*/false);
+    if (!conn) return 1;
+    auto shown = conn->Query([&](schema::Query::Builder q) {
+      auto w = q.initWorkflow();
+      w.setKind(schema::Kind::ALERT);
+      w.setId(std::to_string(original_seq));
+    });
+    if (!shown.ok()) return Report(shown.status());
+    auto table = (*shown)->frame().getResult().getTable();
+    if (table.getRows().size() == 0) return Report(Status::NotFound("no alert " + std::to_string(original_seq)));
+    auto columns = table.getColumns();
+    auto cells = table.getRows()[0].getCells();
+    for (unsigned i = 0; i < columns.size() && i < cells.size(); ++i) original[columns[i].cStr()] = cells[i].cStr();
+    if (f.status.empty()) f.status = original["status"];
+    if (f.classification.empty()) f.classification = original["classification"];
+    if (f.incident.empty()) f.incident = original["incident"];
+    if (f.event.empty()) f.event = original["event"];
+    if (f.headline.empty()) f.headline = (f.cancel ? "Cancelled: " : "Update: ") + original["headline"];
+  } else {
+    if (f.to.empty()) return usage("--to is required (e.g. --to org:msd)");
+    if (f.event.empty() || f.headline.empty()) return usage("--event and --headline are required");
+  }
+  if (f.status.empty()) f.status = "actual";
+  if (f.classification.empty()) f.classification = "internal";
+
   A::Severity severity;
   A::Urgency urgency;
   A::Certainty certainty;
@@ -96,7 +131,9 @@ int Run(GlobalFlags& g, AlertFlags& f) {
   if (!Lookup(kPrecedence, f.precedence, &precedence))
     return usage("--precedence must be one of flash, immediate, priority, routine");
   Targets targets;
-  if (Status s = ParseTargets(f.to, &targets); !s.ok()) return usage(s.message());
+  if (!f.to.empty() || !original_seq) {
+    if (Status s = ParseTargets(f.to, &targets); !s.ok()) return usage(s.message());
+  }
 
   int32_t offset = LocalUtcOffsetMinutes();
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -125,8 +162,7 @@ int Run(GlobalFlags& g, AlertFlags& f) {
   }
   std::string id = f.id.empty() ? NewClientMessageId() : f.id;
 
-  zmq::context_t context(1);
-  auto conn = ConnectOrReport(context, g, "alert", /*receive=*/false);
+  if (!conn) conn = ConnectOrReport(context, g, "alert", /*receive=*/false);
   if (!conn) return 1;
   const std::string principal = conn->welcome().principal;
   auto receipt = conn->Publish(id, [&](schema::Envelope::Builder e) {
@@ -145,7 +181,11 @@ int Run(GlobalFlags& g, AlertFlags& f) {
     alert.setSender(principal);
     alert.setSent(FormatInstant(now, offset, /*cap_utc=*/true));
     alert.setStatus(cap_status);
-    alert.setMsgType(A::MsgType::ALERT);
+    alert.setMsgType(f.update ? A::MsgType::UPDATE : f.cancel ? A::MsgType::CANCEL : A::MsgType::ALERT);
+    if (original_seq) {
+      e.initReferences(1).set(0, original_seq);
+      alert.setReferences(original["cap_sender"] + "," + original["identifier"] + "," + original["sent"]);
+    }
     alert.setScope(A::Scope::RESTRICTED);
     alert.setRestriction(f.classification);
     if (!f.incident.empty()) alert.setIncidents(f.incident);
@@ -188,9 +228,13 @@ int Run(GlobalFlags& g, AlertFlags& f) {
 void RegisterAlert(CLI::App& app, GlobalFlags& g, int* exit_code) {
   auto flags = std::make_shared<AlertFlags>();
   CLI::App* cmd = app.add_subcommand("alert", "publish an alert and print the broker's receipt");
-  cmd->add_option("--to", flags->to, "recipients: principal:ID, org:ID (comma-separated or repeated)")->required();
-  cmd->add_option("--event", flags->event, "what is happening, e.g. Flood")->required();
-  cmd->add_option("--headline", flags->headline, "one line for the recipient")->required();
+  cmd->add_option("--to", flags->to,
+                  "recipients: principal:ID, org:ID, sector:NAME, role:NAME, area:CODE (comma-separated or "
+                  "repeated); an update or cancel also reaches everyone who received the original");
+  cmd->add_option("--event", flags->event, "what is happening, e.g. Flood");
+  cmd->add_option("--headline", flags->headline, "one line for the recipient");
+  cmd->add_option("--update", flags->update, "this alert updates alert SEQ (defaults come from it)");
+  cmd->add_option("--cancel", flags->cancel, "this alert cancels alert SEQ");
   cmd->add_option("--description", flags->description, "details");
   cmd->add_option("--instruction", flags->instruction, "what recipients should do");
   cmd->add_option("--severity", flags->severity, "Extreme, Severe, Moderate, Minor, Unknown (default)");
@@ -210,8 +254,9 @@ void RegisterAlert(CLI::App& app, GlobalFlags& g, int* exit_code) {
   cmd->add_option("--geocode", flags->geocodes, "GB/T 2260 code of the affected area (repeatable)");
   cmd->add_option("--id", flags->id, "client message id; reuse it to retry safely (default: generated)");
   cmd->footer(
-      "Example:\n  muster alert --to org:msd --event Flood --headline \"River above warning level\" \\\n"
-      "    --severity Severe --urgency Immediate --incident INC-2026-031");
+      "Examples:\n  muster alert --to org:msd --event Flood --headline \"River above warning level\" \\\n"
+      "    --severity Severe --urgency Immediate --incident INC-2026-031 --ack-by 15m\n"
+      "  muster alert --update 12 --headline \"Water falling\"\n  muster alert --cancel 12");
   cmd->callback([&g, flags, exit_code] { *exit_code = Run(g, *flags); });
 }
 

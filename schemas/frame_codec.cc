@@ -18,10 +18,9 @@ kj::Array<capnp::word> AlignedCopy(const void* data, size_t size) {
   return out;
 }
 
-capnp::ReaderOptions OptionsFor(size_t size, int nesting) {
+capnp::ReaderOptions OptionsFor(size_t size, int nesting, size_t multiplier = 4) {
   capnp::ReaderOptions options;
-  // Reading may touch at most a small multiple of the frame's own size: no amplification.
-  options.traversalLimitInWords = size / sizeof(capnp::word) * 4 + 64;
+  options.traversalLimitInWords = size / sizeof(capnp::word) * multiplier + 64;
   options.nestingLimit = nesting;
   return options;
 }
@@ -43,7 +42,7 @@ Result<std::unique_ptr<DecodedFrame>> DecodedFrame::Decode(const void* data, siz
   out->size_bytes_ = size;
   try {
     out->reader_ = std::make_unique<capnp::FlatArrayMessageReader>(
-        out->words_.asPtr(), OptionsFor(size, limits.max_nesting));
+        out->words_.asPtr(), OptionsFor(size, limits.max_nesting, limits.traversal_multiplier));
     out->root_ = out->reader_->getRoot<schema::Frame>();
     // Traverse everything now so any bad pointer or limit fails here.
     (void)out->root_.totalSize();

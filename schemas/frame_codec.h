@@ -23,6 +23,9 @@ namespace muster::wire {
 struct FrameLimits {
   size_t max_frame_bytes = 1u << 20;  // larger frames are refused before decoding
   int max_nesting = 16;
+  // Reading may touch at most this many times the frame's own size (no amplification by a peer).
+  // The broker keeps it tight; a client reading its broker's answers field by field needs more.
+  size_t traversal_multiplier = 4;
 };
 
 // A decoded frame: owns the aligned copy of the bytes and the reader over them.

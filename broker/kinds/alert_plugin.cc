@@ -379,7 +379,8 @@ Result<bool> Sees(const AlertRecord& a, const Viewer& v, const StateView& state)
 std::vector<std::string> Columns() {
   return {"seq",      "state",   "type",       "status",     "sender",       "org",
           "incident", "event",   "headline",   "severity",   "urgency",      "sent",
-          "received", "expires", "references", "updated_by", "cancelled_by", "classification"};
+          "received", "expires", "references", "updated_by", "cancelled_by", "classification",
+          "identifier", "cap_sender"};
 }
 
 std::vector<std::string> Cells(const AlertRecord& a) {
@@ -403,7 +404,9 @@ std::vector<std::string> Cells(const AlertRecord& a) {
           refs,
           seq_or_empty(a.updated_by_seq),
           seq_or_empty(a.cancelled_by_seq),
-          std::string(ClassificationName(a.classification))};
+          std::string(ClassificationName(a.classification)),
+          a.identifier,
+          a.cap_sender};
 }
 
 Status Show(std::string_view id, const Viewer& viewer, const StateView& state,
