@@ -5,6 +5,7 @@
 #include <kj/exception.h>
 #include <zmq_addon.hpp>
 
+#include "broker/audit/audit_service.h"
 #include "broker/delivery/reply_frames.h"
 #include "broker/policy_audit.h"
 #include "broker/policy_overlay.h"
@@ -654,6 +655,34 @@ void Broker::HandleQuery(delivery::Session& session, schema::Query::Reader query
                     : s.code() == StatusCode::kInvalidArgument ? schema::RejectCode::INVALID
                                                                 : schema::RejectCode::INTERNAL;
         Send(session.routing_id, RejectFrame(code, s.message(), "", id));
+        return;
+      }
+      break;
+    }
+    case schema::Query::AUDIT: {
+      // Auditors read the log over the protocol, read-only; every such read is itself audited.
+      auto policy = policy_.Get();
+      const security::Principal* asker = policy->FindPrincipal(session.principal);
+      if (asker == nullptr || asker->role != "auditor") {
+        ++refused_frames_;
+        Send(session.routing_id, RejectFrame(schema::RejectCode::FORBIDDEN,
+                                             "audit queries are for principals with role auditor", "", id));
+        return;
+      }
+      Status answered = audit::AnswerAuditQuery(store_, query.getAudit(), result);
+      audit::AuditEvent queried;
+      queried.event = schema::AuditLeaf::Event::QUERIED;
+      queried.actor = session.principal;
+      queried.org = session.org;
+      queried.detail = std::string(query.getAudit().getVerb().cStr());
+      if (!answered.ok()) queried.reason = answered.message();
+      audit_->Defer(queried);
+      if (!answered.ok()) {
+        auto code = answered.code() == StatusCode::kNotFound          ? schema::RejectCode::NOT_FOUND
+                    : answered.code() == StatusCode::kInvalidArgument  ? schema::RejectCode::INVALID
+                    : answered.code() == StatusCode::kFailedPrecondition ? schema::RejectCode::CONFLICT
+                                                                          : schema::RejectCode::INTERNAL;
+        Send(session.routing_id, RejectFrame(code, answered.message(), "", id));
         return;
       }
       break;

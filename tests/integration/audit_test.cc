@@ -270,8 +270,7 @@ TEST_F(AuditToolTest, SigkillDuringAppendsLeavesALogThatExtendsTheLastCheckpoint
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 }
 
-// enabled when the broker answers audit queries
-TEST_F(AuditToolTest, DISABLED_TheSameQueriesOverTheProtocol) {
+TEST_F(AuditToolTest, TheSameQueriesOverTheProtocol) {
   auto receipts = SendAlerts(12, "INC-R");
   ASSERT_EQ(receipts.size(), 12u);
   ASSERT_TRUE(WaitForCheckpoint(receipts.back().leaf_index + 1));
