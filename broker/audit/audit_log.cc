@@ -54,6 +54,8 @@ std::vector<std::pair<char, std::string>> IndexTerms(const AuditEvent& e) {
   return terms;
 }
 
+bool IsIndexedTag(char tag) { return tag == 'i' || tag == 'a' || tag == 'o' || tag == 'u'; }
+
 security::SubtreeHashLookup StoreLookup(const store::Store& store) {
   return [&store](int level, uint64_t index) -> Result<security::Digest> {
     auto value = store.Get(store::Column::kTree, store::TreeKey(level, index));
@@ -123,7 +125,7 @@ uint64_t AuditLog::AppendTo(const AuditEvent& event, store::WriteSet* writes) {
                 std::string(reinterpret_cast<const char*>(h.hash.data()), h.hash.size()));
   }
   for (const auto& [tag, value] : IndexTerms(event)) {
-    writes->Put(store::Column::kIndexes, store::IndexKey(tag, value, index), "");
+    if (IsIndexedTag(tag)) writes->Put(store::Column::kIndexes, store::IndexKey(tag, value, index), "");
   }
   writes->Put(store::Column::kAudit, store::AuditKey(index), std::move(bytes));
   return index;

@@ -46,8 +46,12 @@ struct AuditEvent {
 
 // Encodes a leaf as canonical bytes (what is stored and hashed).
 std::string EncodeLeaf(uint64_t index, int64_t time_ms, const AuditEvent& event);
-// Index entries of a leaf: (tag, value) pairs, see store::IndexKey.
+// The (tag, value) terms a leaf answers to in queries: 'i' incident, 'a' actor, 'o' org, 'k' kind,
+// 'u' recipient. See store::IndexKey.
 std::vector<std::pair<char, std::string>> IndexTerms(const AuditEvent& event);
+// Whether terms with this tag have index entries in the store. Kind has three values, so an
+// index on it would select nothing: queries by kind scan (by time range or another index).
+bool IsIndexedTag(char tag);
 // A SubtreeHashLookup over the store's tree column.
 security::SubtreeHashLookup StoreLookup(const store::Store& store);
 

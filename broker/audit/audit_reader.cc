@@ -728,7 +728,7 @@ Result<QueryResult> AuditReader::Query(const QueryFilter& filter) const {
   uint64_t best_count = kCountCap + 1;
   for (int t = 0; t < 5; ++t) {
     const std::string& value = *terms[t].second;
-    if (value.empty()) continue;
+    if (value.empty() || !IsIndexedTag(terms[t].first)) continue;
     uint64_t count = 0;
     Status s = store_.Scan(store::Column::kIndexes, store::IndexKey(terms[t].first, value, begin),
                            store::IndexKey(terms[t].first, value, end), [&](std::string_view, std::string_view) {

@@ -3,6 +3,8 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/perf_level.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/utilities/checkpoint.h>
@@ -32,6 +34,19 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 
 rocksdb::Slice ToSlice(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
 
+// Most keys end in an 8-byte big-endian counter (seq, leaf index) that grows within the part
+// before it (a recipient's pending queue, an index term, a tree level, or nothing at all). With
+// that part as the insert-hint prefix, RocksDB inserts each new key next to the previous one of
+// its prefix instead of searching the whole memtable skip list.
+class AllButTheCounter : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "muster.AllButTheCounter"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - 8);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
+};
+
 }  // namespace
 
 const char* ColumnName(Column c) { return kColumnNames[static_cast<int>(c)]; }
@@ -51,16 +66,43 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
 
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.OptimizeLevelStyleCompaction(64 << 20);
-  // Bloom filters on the memtable too: most point lookups (dedup keys, delivery records) miss.
-  cf_options.memtable_prefix_bloom_size_ratio = 0.05;
-  cf_options.memtable_whole_key_filtering = true;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Columns looked up by key, where most lookups of fresh data miss (dedup keys, delivery records,
+  // workflow state, messages), get a bloom filter on the memtable too; append-mostly columns read
+  // by scans (audit leaves, tree hashes, indexes, pending entries) do not pay for one per write.
+  rocksdb::ColumnFamilyOptions point_lookup = cf_options;
+  point_lookup.memtable_prefix_bloom_size_ratio = 0.05;
+  point_lookup.memtable_whole_key_filtering = true;
+  auto counter_hint = std::make_shared<AllButTheCounter>();
+  auto options_for = [&](Column c) {
+    rocksdb::ColumnFamilyOptions o;
+    switch (c) {
+      case Column::kDelivery:
+      case Column::kDedup:
+      case Column::kState:
+      case Column::kMeta:
+        return point_lookup;
+      case Column::kMessages:
+        o = point_lookup;
+        break;
+      default:
+        o = cf_options;
+        break;
+    }
+    if (c == Column::kMessages || c == Column::kAudit || c == Column::kTree || c == Column::kPending ||
+        c == Column::kIndexes || c == Column::kCheckpoints) {
+      o.memtable_insert_with_hint_prefix_extractor = counter_hint;
+    }
+    return o;
+  };
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
-  for (const char* name : kColumnNames) descriptors.emplace_back(name, cf_options);
+  for (int i = 0; i < kColumnCount; ++i) {
+    descriptors.emplace_back(kColumnNames[i], options_for(static_cast<Column>(i)));
+  }
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -135,6 +177,8 @@ Status Store::Commit(const std::vector<const WriteSet*>& sets, bool sync) {
   if (!healthy_.load()) {
     return Status::Unavailable("store is refusing writes after an earlier write failure");
   }
+  // No per-key performance counters on the commit path (they cost a thread-local lookup each).
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   rocksdb::WriteBatch batch;
   for (const WriteSet* set : sets) {
     for (const auto& op : set->ops()) {
