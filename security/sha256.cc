@@ -9,16 +9,32 @@ namespace muster::security {
 
 Digest Sha256(std::string_view data) { return Sha256(data, {}); }
 
-Digest Sha256(std::string_view a, std::string_view b) {
-  Digest out{};
+namespace {
+
+// The digest fetched once and a context reused by each thread: hashing is on the hot path (every
+// audit leaf and tree node), and fetching and allocating per call cost more than the hash.
+struct ThreadHasher {
+  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  MUSTER_CHECK(ctx != nullptr);
+  ThreadHasher() { MUSTER_CHECK(md != nullptr && ctx != nullptr); }
+  ~ThreadHasher() {
+    EVP_MD_CTX_free(ctx);
+    EVP_MD_free(md);
+  }
+  ThreadHasher(const ThreadHasher&) = delete;
+  ThreadHasher& operator=(const ThreadHasher&) = delete;
+};
+
+}  // namespace
+
+Digest Sha256(std::string_view a, std::string_view b) {
+  thread_local ThreadHasher hasher;
+  Digest out{};
   unsigned int len = 0;
-  bool ok = EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
-            EVP_DigestUpdate(ctx, a.data(), a.size()) == 1 &&
-            (b.empty() || EVP_DigestUpdate(ctx, b.data(), b.size()) == 1) &&
-            EVP_DigestFinal_ex(ctx, out.data(), &len) == 1;
-  EVP_MD_CTX_free(ctx);
+  bool ok = EVP_DigestInit_ex(hasher.ctx, hasher.md, nullptr) == 1 &&
+            EVP_DigestUpdate(hasher.ctx, a.data(), a.size()) == 1 &&
+            (b.empty() || EVP_DigestUpdate(hasher.ctx, b.data(), b.size()) == 1) &&
+            EVP_DigestFinal_ex(hasher.ctx, out.data(), &len) == 1;
   MUSTER_CHECK(ok && len == out.size());
   return out;
 }
