@@ -55,9 +55,11 @@ Broker::~Broker() {
 }
 
 Status Broker::Start(zmq::context_t& context, const std::string& secret_key_z85,
-                     std::unique_ptr<security::SigningKey> signing_key) {
+                     std::unique_ptr<security::SigningKey> signing_key,
+                     std::vector<std::unique_ptr<security::SigningKey>> previous_signing_keys) {
   started_mono_ms_ = clock_.MonotonicMillis();
   signing_key_ = std::move(signing_key);
+  previous_signing_keys_ = std::move(previous_signing_keys);
   // The ZAP handler must be bound in this context before any public bind.
   zap_ = std::make_unique<transport::ZapHandler>(context, policy_, log_, this);
   MUSTER_RETURN_IF_ERROR(zap_->Start());
@@ -259,7 +261,9 @@ std::string Broker::RenderMetrics() const {
 
 void Broker::Checkpoint() {
   if (!signing_key_) return;
-  auto signed_one = audit_->MaybeCheckpoint(*signing_key_, config_.origin(), *committer_);
+  std::vector<const security::SigningKey*> keys = {signing_key_.get()};
+  for (const auto& k : previous_signing_keys_) keys.push_back(k.get());
+  auto signed_one = audit_->MaybeCheckpoint(keys, config_.origin(), *committer_);
   if (signed_one.ok() && *signed_one) last_checkpoint_mono_ms_ = clock_.MonotonicMillis();
   if (!signed_one.ok() && signed_one.status().code() != StatusCode::kCorruption) {
     log_.Warn("audit", "checkpoint not signed", {{"error", signed_one.status().ToString()}});

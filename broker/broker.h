@@ -48,8 +48,10 @@ class Broker final : public transport::AuthListener, public delivery::FrameSink 
   // Starts the ZAP handler, then binds the public socket (in that order), starts the commit
   // thread and recovers counters from the store.
   // `signing_key` signs the audit log's checkpoints.
+  // `previous_signing_keys` co-sign during a signing-key rotation.
   Status Start(zmq::context_t& context, const std::string& secret_key_z85,
-               std::unique_ptr<security::SigningKey> signing_key);
+               std::unique_ptr<security::SigningKey> signing_key,
+               std::vector<std::unique_ptr<security::SigningKey>> previous_signing_keys = {});
   // Serves until SIGTERM/SIGINT, then shuts down cleanly: stops reading, makes everything already
   // accepted durable and confirmed, stops the threads.
   Status Run(transport::SignalPipe& signals);
@@ -101,6 +103,7 @@ class Broker final : public transport::AuthListener, public delivery::FrameSink 
   std::unique_ptr<store::GroupCommitter> committer_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<security::SigningKey> signing_key_;
+  std::vector<std::unique_ptr<security::SigningKey>> previous_signing_keys_;
   PolicyOverrides overrides_;  // run-time revocations and keys (muster-admin)
   std::mutex auth_mu_;
   std::vector<security::ZapDecision> auth_events_;  // guarded by auth_mu_

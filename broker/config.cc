@@ -103,13 +103,23 @@ Result<BrokerConfig> LoadBrokerConfig(const std::string& path) {
     if (!node.is_table()) return KeyError(path, node, "'" + std::string(key.str()) + "' must be a table");
   }
   if (auto* b = root["broker"].as_table()) {
-    MUSTER_RETURN_IF_ERROR(CheckKeys(path, *b, {"name", "bind", "data_dir", "secret_key", "signing_key", "policy", "log_level", "metrics"}, "broker"));
+    MUSTER_RETURN_IF_ERROR(CheckKeys(path, *b, {"name", "bind", "data_dir", "secret_key", "signing_key", "previous_signing_keys", "policy", "log_level",
+                                    "metrics"}, "broker"));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "name", &c.name));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "bind", &c.bind));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "data_dir", &c.data_dir));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "secret_key", &c.secret_key));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "policy", &c.policy));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "signing_key", &c.signing_key));
+    if (const toml::node* n = b->get("previous_signing_keys")) {
+      auto* list = n->as_array();
+      if (!list) return KeyError(path, *n, "'previous_signing_keys' must be a list of key files");
+      for (auto& item : *list) {
+        auto v = item.value<std::string>();
+        if (!v) return KeyError(path, item, "'previous_signing_keys' must be a list of key files");
+        c.previous_signing_keys.push_back(*v);
+      }
+    }
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "log_level", &c.log_level));
     MUSTER_RETURN_IF_ERROR(ReadString(path, *b, "metrics", &c.metrics));
   }
@@ -129,6 +139,7 @@ Result<BrokerConfig> LoadBrokerConfig(const std::string& path) {
   c.secret_key = JoinPath(base, c.secret_key);
   c.policy = JoinPath(base, c.policy);
   c.signing_key = JoinPath(base, c.signing_key);
+  for (auto& k : c.previous_signing_keys) k = JoinPath(base, k);
   MUSTER_RETURN_IF_ERROR(c.Validate().WithContext(path));
   return c;
 }

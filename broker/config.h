@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -18,6 +19,7 @@ struct BrokerConfig {
   std::string secret_key = "keys/broker.key";     // the broker's CURVE secret key file
   std::string policy = "policy.toml";             // organisations and principals
   std::string signing_key = "keys/broker.signing.key";  // Ed25519 key that signs audit checkpoints
+  std::vector<std::string> previous_signing_keys;  // during a rotation: old keys that co-sign
   std::string log_level = "info";                 // debug, info, warn, error
   std::string metrics;                            // "127.0.0.1:7751": Prometheus /metrics; empty = off
   // [limits]

@@ -117,6 +117,12 @@ int main(int argc, char** argv) {
     }
     auto signing_key = muster::broker::LoadSigningKey(config->signing_key);
     if (!signing_key.ok()) return Fail(2, signing_key.status().message());
+    std::vector<std::unique_ptr<muster::security::SigningKey>> previous_keys;
+    for (const auto& path : config->previous_signing_keys) {
+      auto k = muster::broker::LoadSigningKey(path);
+      if (!k.ok()) return Fail(2, "previous_signing_keys: " + k.status().message());
+      previous_keys.push_back(std::move(k).value());
+    }
 
     auto store = muster::store::Store::Open({config->data_dir});
     if (!store.ok()) return Fail(1, store.status().message());
@@ -126,7 +132,9 @@ int main(int argc, char** argv) {
     int rc = 0;
     {
       muster::broker::Broker broker(*config, policy_holder, **store, log, clock);
-      if (muster::Status s = broker.Start(context, key->secret_z85, std::move(signing_key).value()); !s.ok()) {
+      if (muster::Status s = broker.Start(context, key->secret_z85, std::move(signing_key).value(),
+                                          std::move(previous_keys));
+          !s.ok()) {
         return Fail(1, s.message());
       }
       log.Info("broker", "started", {{"principals", std::to_string((*policy)->principals().size())},

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <span>
 
 #include "broker/audit/audit_export.h"
 #include "client/audit_source.h"
@@ -142,9 +143,29 @@ Result<std::optional<security::VerifierKey>> ResolveVerifierKey(const AuditFlags
     return Status::InvalidArgument("the broker's verifier key is needed: --key FILE (its *.signing.pub; found "
                                    "automatically as DIR/../keys/broker.signing.pub for a demo data directory)");
   }
-  auto key = security::LoadVerifierKeyFile(path);
-  if (!key.ok()) return key.status().WithContext("verifier key " + path);
+  // Across a signing-key rotation: several files, comma-separated, the newest first.
+  std::string first = path.substr(0, path.find(','));
+  auto key = security::LoadVerifierKeyFile(first);
+  if (!key.ok()) return key.status().WithContext("verifier key " + first);
   return std::optional<security::VerifierKey>(std::move(key).value());
+}
+
+// The verifier keys after the first in a comma-separated --key/--pubkey list.
+Result<std::vector<security::VerifierKey>> MoreVerifierKeys(const AuditFlags& flags) {
+  std::vector<security::VerifierKey> out;
+  std::string list = !flags.pubkey.empty() ? flags.pubkey : (!flags.db.empty() ? flags.key : "");
+  size_t comma = list.find(',');
+  while (comma != std::string::npos) {
+    size_t next = list.find(',', comma + 1);
+    std::string path = list.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
+    if (!path.empty()) {
+      auto key = security::LoadVerifierKeyFile(path);
+      if (!key.ok()) return key.status().WithContext("verifier key " + path);
+      out.push_back(std::move(key).value());
+    }
+    comma = next;
+  }
+  return out;
 }
 
 // Opens the source and the key for a subcommand; on failure prints the error and sets *code.
@@ -152,6 +173,7 @@ struct Session {
   zmq::context_t context{1};
   std::unique_ptr<AuditSource> source;
   std::optional<security::VerifierKey> key;
+  std::vector<security::VerifierKey> all_keys;  // key, then the older ones given after a comma
 };
 
 bool Start(const AuditFlags& flags, Session* session, int* code) {
@@ -162,6 +184,13 @@ bool Start(const AuditFlags& flags, Session* session, int* code) {
     return false;
   }
   session->key = std::move(key).value();
+  auto more = MoreVerifierKeys(flags);
+  if (!more.ok()) {
+    *code = Fail(more.status());
+    return false;
+  }
+  if (session->key) session->all_keys.push_back(*session->key);
+  session->all_keys.insert(session->all_keys.end(), more->begin(), more->end());
   auto source = OpenSource(flags, session->context, &usage);
   if (!source.ok()) {
     *code = usage ? Usage(source.status().message()) : Fail(source.status());
@@ -171,9 +200,9 @@ bool Start(const AuditFlags& flags, Session* session, int* code) {
   return true;
 }
 
-std::string SignatureText(const std::optional<security::VerifierKey>& key, const std::string& note) {
-  if (!key) return "not checked";
-  auto cp = security::ParseAndVerifyCheckpoint(note, *key);
+std::string SignatureText(const std::vector<security::VerifierKey>& keys, const std::string& note) {
+  if (keys.empty()) return "not checked";
+  auto cp = security::ParseAndVerifyCheckpoint(note, std::span<const security::VerifierKey>(keys));
   return cp.ok() ? "ok" : "BAD (" + cp.status().message() + ")";
 }
 
@@ -253,6 +282,7 @@ int RunVerify(const AuditFlags& flags, const std::string& seen_file, int threads
       if (done == total) std::fprintf(stderr, "\n");
     };
   }
+  options.more_keys.assign(session.all_keys.begin() + 1, session.all_keys.end());
   auto report = local->reader().Verify(*session.key, options);
   if (!report.ok()) return Fail(report.status());
   const audit::VerifyReport& r = *report;
@@ -313,7 +343,7 @@ int RunCheckpoints(const AuditFlags& flags, bool latest, bool note_only, size_t 
   bool bad = false;
   std::vector<std::vector<std::string>> rows;
   for (const auto& cp : *list) {
-    const std::string sig = SignatureText(session.key, cp.note);
+    const std::string sig = SignatureText(session.all_keys, cp.note);
     bad = bad || sig.rfind("BAD", 0) == 0;
     if (note_only) {
       std::printf("%s%s", cp.note.c_str(), &cp == &list->back() ? "" : "\n");
@@ -500,7 +530,7 @@ int RunExport(const AuditFlags& flags, const std::string& format, const FilterAr
   auto latest = local->reader().LatestCheckpoint();
   if (!latest.ok()) return Fail(latest.status());
   if (latest->has_value()) {
-    auto cp = security::ParseAndVerifyCheckpoint((*latest)->note, *session.key);
+    auto cp = security::ParseAndVerifyCheckpoint((*latest)->note, std::span<const security::VerifierKey>(session.all_keys));
     if (!cp.ok()) return Fail(cp.status().WithContext("the latest checkpoint"));
   }
   std::ofstream file;
@@ -556,7 +586,8 @@ void AddAuditFlags(CLI::App& app, AuditFlags& flags) {
   app.add_option("--db", flags.db, "the broker's data directory, opened read-only (works while musterd runs)");
   app.add_option("--broker", flags.broker, "ask a broker instead, as a principal with role auditor (or MUSTER_BROKER)");
   app.add_option("--key", flags.key,
-                 "with --db: the broker's verifier key (*.signing.pub; default DIR/../keys/broker.signing.pub); "
+                 "with --db: the broker's verifier key (*.signing.pub; default DIR/../keys/broker.signing.pub; across a "
+                 "key rotation NEW.pub,OLD.pub); "
                  "with --broker: your secret key (or MUSTER_KEY)");
   app.add_option("--server-key", flags.server_key, "with --broker: the broker's public key (or MUSTER_SERVER_KEY)");
   app.add_option("--pubkey", flags.pubkey, "the broker's verifier key (*.signing.pub) that signs checkpoints");

@@ -4,6 +4,7 @@
 #include <capnp/message.h>
 
 #include "broker/store/keys.h"
+#include "common/check.h"
 #include "schemas/frame_codec.h"
 #include "common/time_text.h"
 #include "security/checkpoint_note.h"
@@ -164,6 +165,12 @@ std::function<void(const Status&)> AuditLog::WhenDurable(std::function<void(cons
 
 Result<bool> AuditLog::MaybeCheckpoint(const security::SigningKey& key, const std::string& origin,
                                        store::GroupCommitter& committer) {
+  return MaybeCheckpoint(std::vector<const security::SigningKey*>{&key}, origin, committer);
+}
+
+Result<bool> AuditLog::MaybeCheckpoint(const std::vector<const security::SigningKey*>& keys,
+                                       const std::string& origin, store::GroupCommitter& committer) {
+  MUSTER_CHECK(!keys.empty());
   if (halted_) return Status::Corruption("checkpointing is halted: the audit log failed a consistency check");
   uint64_t size = durable_size_;
   if (size == 0 || size == last_checkpoint_size_) return false;
@@ -190,8 +197,15 @@ Result<bool> AuditLog::MaybeCheckpoint(const security::SigningKey& key, const st
   }
   std::string body = security::FormatCheckpointBody(origin, size, *root) + "time " +
                      FormatInstant(clock_.NowMillis(), 0) + "\n";
-  auto note = security::SignCheckpoint(body, key);
+  auto note = security::SignCheckpoint(body, *keys[0]);
   if (!note.ok()) return note.status();
+  for (size_t i = 1; i < keys.size(); ++i) {
+    // A signed note may carry several signatures: append the other keys' signature lines.
+    auto other = security::SignCheckpoint(body, *keys[i]);
+    if (!other.ok()) return other.status();
+    size_t blank = other->find("\n\n");
+    if (blank != std::string::npos) *note += other->substr(blank + 2);
+  }
   store::CommitItem item;
   item.writes.Put(store::Column::kCheckpoints, store::CheckpointKey(size), *note);
   committer.Submit(std::move(item));

@@ -94,6 +94,10 @@ class AuditLog {
   // checkpoint: that is Corruption, and checkpointing halts.
   Result<bool> MaybeCheckpoint(const security::SigningKey& key, const std::string& origin,
                                store::GroupCommitter& committer);
+  // The same, signed by every key (the current one first; during a signing-key rotation also the
+  // previous one, so auditors pinning either key can verify).
+  Result<bool> MaybeCheckpoint(const std::vector<const security::SigningKey*>& keys, const std::string& origin,
+                               store::GroupCommitter& committer);
 
  private:
   uint64_t AppendTo(const AuditEvent& event, store::WriteSet* writes);

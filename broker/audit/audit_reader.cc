@@ -1,6 +1,8 @@
 // Reading and verifying the audit log.
 #include "broker/audit/audit_reader.h"
 
+#include <span>
+
 #include <capnp/message.h>
 #include <kj/exception.h>
 
@@ -895,7 +897,7 @@ struct CheckpointFindings {
 };
 
 CheckpointFindings CheckCheckpoints(const std::vector<std::pair<uint64_t, std::string>>& notes,
-                                    const security::VerifierKey& key, uint64_t log_size,
+                                    std::span<const security::VerifierKey> key, uint64_t log_size,
                                     const security::SubtreeHashLookup& lookup) {
   CheckpointFindings c;
   uint64_t origin_size = 0;
@@ -936,8 +938,11 @@ CheckpointFindings CheckCheckpoints(const std::vector<std::pair<uint64_t, std::s
 
 }  // namespace
 
-Result<VerifyReport> AuditReader::Verify(const security::VerifierKey& key, const VerifyOptions& options) const {
+Result<VerifyReport> AuditReader::Verify(const security::VerifierKey& first_key, const VerifyOptions& options) const {
   const auto started = std::chrono::steady_clock::now();
+  std::vector<security::VerifierKey> all_keys = {first_key};
+  all_keys.insert(all_keys.end(), options.more_keys.begin(), options.more_keys.end());
+  const std::span<const security::VerifierKey> key(all_keys);
   VerifyReport report;
   std::vector<VerifyProblem> problems;
   auto add = [&problems](uint64_t leaf, std::string what) { problems.push_back({leaf, std::move(what)}); };

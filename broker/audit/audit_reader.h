@@ -84,6 +84,7 @@ struct VerifyProblem {
 };
 
 struct VerifyOptions {
+  std::vector<security::VerifierKey> more_keys;  // also trusted (e.g. the previous signing key)
   // A checkpoint note the auditor kept from an earlier look at the log (or got from a witness):
   // the log must still reproduce it.
   std::optional<std::string> seen_checkpoint;
@@ -182,6 +183,8 @@ class AuditReader {
   Result<uint64_t> Size() const;
   Result<AuditRecord> Leaf(uint64_t index) const;
 
+  // `key` (and options.more_keys) are the verifier keys trusted to sign checkpoints: across a
+  // signing-key rotation, the new key and the old one.
   Result<VerifyReport> Verify(const security::VerifierKey& key, const VerifyOptions& options = {}) const;
 
   // Every stored checkpoint, by size (signatures not checked).

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "broker/store/keys.h"
@@ -54,17 +55,19 @@ class AuditToolTest : public ::testing::Test {
     return RunCommand(argv, {}, timeout_s);
   }
   // The latest checkpoint's size (0 if none), read with the tool.
-  uint64_t LatestCheckpointSize() {
-    CommandResult r = Audit({"--json", "checkpoints", "--latest"});
+  uint64_t LatestCheckpointSize(const std::string& key = "") {
+    std::vector<std::string> args = {"--json", "checkpoints", "--latest"};
+    if (!key.empty()) args.insert(args.begin(), {"--key", key});
+    CommandResult r = Audit(args);
     if (r.exit_code != 0) return 0;
     auto lines = JsonLines(r.out);
     return lines.empty() ? 0 : lines.back().value("size", uint64_t{0});
   }
   // Waits until a checkpoint covers at least `size` leaves.
-  bool WaitForCheckpoint(uint64_t size, double timeout_s = 15) {
+  bool WaitForCheckpoint(uint64_t size, double timeout_s = 15, const std::string& key = "") {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int>(timeout_s * 1000));
     while (std::chrono::steady_clock::now() < deadline) {
-      if (LatestCheckpointSize() >= size) return true;
+      if (LatestCheckpointSize(key) >= size) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     return false;
@@ -174,6 +177,78 @@ TEST_F(AuditToolTest, AChangedMessageRecordFailsVerificationAtItsLeaf) {
                            std::to_string(receipts[2].leaf_index) + "): record does not match the digest in its leaf";
   EXPECT_NE(v.out.find("FAILED: " + what), std::string::npos) << v.out;
   EXPECT_EQ(v.err, "error: the audit log failed verification: " + what + "\n");
+}
+
+// A signing-key rotation: the new key signs, the old one co-signs while auditors move over; then the
+// old key is dropped. An auditor with both verifier keys verifies the whole log; one with only the
+// old key stops verifying at the first checkpoint after the old key was dropped; one with only the
+// new key cannot verify the checkpoints signed before the rotation.
+TEST_F(AuditToolTest, ASigningKeyRotationKeepsEveryCheckpointVerifiable) {
+  const std::string keys = broker_->dir() + "/keys";
+  const std::string old_pub = keys + "/broker.signing.pub";
+  const std::string new_pub = keys + "/broker-2.signing.pub";
+  auto receipts = SendAlerts(5, "INC-R1");
+  ASSERT_EQ(receipts.size(), 5u);
+  ASSERT_TRUE(WaitForCheckpoint(receipts.back().leaf_index + 1)) << broker_->Log();
+  ASSERT_EQ(broker_->Stop(), 0) << broker_->Log();
+
+  CommandResult gen = RunCommand({MUSTER_KEYGEN_PATH, "--signing", "broker-2", "--key-name", "muster/demo",
+                                  "--dir", keys});
+  ASSERT_EQ(gen.exit_code, 0) << gen.out << gen.err;
+  auto set_broker_keys = [&](const std::string& lines) {
+    const std::string path = broker_->dir() + "/musterd.toml";
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t at = text.find("[broker]\n");
+    ASSERT_NE(at, std::string::npos) << text;
+    size_t end = text.find("\n[", at + 1);
+    std::string section = text.substr(at, end - at);
+    // Drop earlier signing lines, then add these.
+    std::string kept;
+    size_t pos = 0;
+    while (pos < section.size()) {
+      size_t nl = section.find('\n', pos);
+      if (nl == std::string::npos) nl = section.size();
+      std::string line = section.substr(pos, nl - pos);
+      if (line.rfind("signing_key", 0) != 0 && line.rfind("previous_signing_keys", 0) != 0) kept += line + "\n";
+      pos = nl + 1;
+    }
+    text.replace(at, end - at, kept + lines);
+    std::ofstream(path) << text;
+  };
+
+  // Phase 2: the new key signs, the old one co-signs.
+  set_broker_keys("signing_key = \"keys/broker-2.signing.key\"\n"
+                  "previous_signing_keys = [\"keys/broker.signing.key\"]\n");
+  ASSERT_TRUE(broker_->Restart());
+  ASSERT_TRUE(broker_->WaitReady()) << broker_->Log();
+  receipts = SendAlerts(5, "INC-R2");
+  ASSERT_EQ(receipts.size(), 5u);
+  ASSERT_TRUE(WaitForCheckpoint(receipts.back().leaf_index + 1)) << broker_->Log();
+  EXPECT_EQ(Audit({"--key", new_pub + "," + old_pub, "verify"}).exit_code, 0);
+  CommandResult old_only = Audit({"--key", old_pub, "verify"});
+  EXPECT_EQ(old_only.exit_code, 0) << "the old key co-signs during the rotation: " << old_only.out;
+  CommandResult new_only = Audit({"--key", new_pub, "verify"});
+  EXPECT_EQ(new_only.exit_code, 1) << new_only.out;
+  EXPECT_NE(new_only.out.find("signature does not verify"), std::string::npos) << new_only.out;
+  ASSERT_EQ(broker_->Stop(), 0) << broker_->Log();
+
+  // Phase 3: the old key is retired.
+  set_broker_keys("signing_key = \"keys/broker-2.signing.key\"\n");
+  ASSERT_TRUE(broker_->Restart());
+  ASSERT_TRUE(broker_->WaitReady()) << broker_->Log();
+  receipts = SendAlerts(5, "INC-R3");
+  ASSERT_EQ(receipts.size(), 5u);
+  ASSERT_TRUE(WaitForCheckpoint(receipts.back().leaf_index + 1, 15, new_pub)) << broker_->Log();
+  CommandResult both = Audit({"--key", new_pub + "," + old_pub, "verify"});
+  EXPECT_EQ(both.exit_code, 0) << both.out << both.err;
+  EXPECT_EQ(Audit({"--key", old_pub, "verify"}).exit_code, 1);
+  CommandResult listed = Audit({"--key", new_pub + "," + old_pub, "checkpoints"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(listed.out.find("BAD"), std::string::npos) << listed.out;
+  CommandResult missing = Audit({"--key", new_pub + "," + keys + "/nope.signing.pub", "verify"});
+  EXPECT_EQ(missing.exit_code, 1) << missing.err;
+  EXPECT_NE(missing.err.find("nope.signing.pub"), std::string::npos) << missing.err;
 }
 
 TEST_F(AuditToolTest, UsageErrorsExitTwo) {
