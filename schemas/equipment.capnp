@@ -19,6 +19,10 @@ struct EquipmentRequest {
   edxlMessageId @10 :Text;
   edxlOriginatingMessageId @11 :Text;
   edxlPrecedingMessageId @12 :Text;
+  # The EDXL-RM ResourceInformation elements of a step whose `items` must stay empty (commit and
+  # dispatch take the whole offer), kept for the EDXL adapter's round trip. The broker does not
+  # read them.
+  edxlItems @13 :List(LineItem);
 
   enum Action {
     request @0;
@@ -40,5 +44,14 @@ struct EquipmentRequest {
     quantity @2 :Float64;
     unit @3 :Text;
     description @4 :Text;
+    # EDXL-RM details of the ResourceInformation element this item came from, kept so that the
+    # EDXL adapter can write the document back (set by muster-edxl; the broker does not read them).
+    edxlElementId @5 :Text;            # ResourceInfoElementID
+    edxlPrecedingElementId @6 :Text;   # ResponseInformation/PrecedingResourceInfoElementID
+    edxlResponseType @7 :Text;         # ResponseInformation/ResponseType: Accept, Decline, Provisional
+    edxlResponseReason @8 :Text;       # ResponseInformation/ResponseReason
+    edxlTypeList @9 :Text;             # Resource/TypeStructure/ValueListURN
+    edxlUnitList @10 :Text;            # Quantity/MeasuredQuantity/UnitOfMeasure/ValueListURN
+    edxlHasQuantity @11 :Bool;         # the element had a Quantity (so a quantity of 0 is one)
   }
 }
