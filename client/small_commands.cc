@@ -8,6 +8,7 @@ namespace muster::cli {
 
 void RegisterWhoami(CLI::App& app, GlobalFlags& g, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("whoami", "show who the broker says you are");
+  cmd->footer("Example (checks your key and the broker's key before anything else):\n  muster whoami");
   cmd->callback([&g, exit_code] {
     zmq::context_t context(1);
     auto conn = ConnectOrReport(context, g, "whoami", false);
@@ -79,6 +80,12 @@ void RegisterStatus(CLI::App& app, GlobalFlags& g, int* exit_code) {
     }
     auto ds = (*result)->frame().getResult().getDeliveryStatus();
     auto when = [](int64_t ms) { return ms ? LocalTime(ms) : std::string("-"); };
+    // "2026-11-28 14:02:11 +08:00 by duty" when a person acknowledged it.
+    auto acknowledged = [&when](auto r) {
+      std::string text = when(r.getAcknowledgedMillis());
+      if (r.getAcknowledgedMillis() && r.getAcknowledgedBy().size() > 0) text += std::string(" by ") + r.getAcknowledgedBy().cStr();
+      return text;
+    };
     if (g.json) {
       nlohmann::ordered_json j = {{"seq", ds.getSeq()}, {"sender", ds.getSender().cStr()}};
       auto list = nlohmann::ordered_json::array();
@@ -99,7 +106,7 @@ void RegisterStatus(CLI::App& app, GlobalFlags& g, int* exit_code) {
       for (auto r : ds.getRecipients()) {
         std::printf("%-14s %-16s %-13s %-27s %-27s %s\n", r.getPrincipal().cStr(), r.getMatchedTerm().cStr(),
                     r.getState().cStr(), when(r.getDeliveredMillis()).c_str(), when(r.getReceivedMillis()).c_str(),
-                    when(r.getAcknowledgedMillis()).c_str());
+                    acknowledged(r).c_str());
       }
     }
     *exit_code = 0;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+#include <string>
 #include <thread>
 
 #include "tests/fixtures/broker_process.h"
@@ -132,6 +134,24 @@ TEST_F(RelayTest, AckAndStatusShowWhoReceivedAndAcknowledged) {
   for (const auto& r : j["recipients"]) states[r["principal"]] = r["state"];
   EXPECT_EQ(states["msd"], "acknowledged");
   EXPECT_EQ(states["duty"], "pending");
+  for (const auto& r : j["recipients"]) {
+    if (r["principal"] == "msd") {
+      EXPECT_EQ(r["acknowledged_by"], "msd");
+    }
+  }
+  // The table says who acknowledged, when.
+  CommandResult table = RunCli(*broker_, "command", {"status", seq});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  std::istringstream lines(table.out);
+  std::string line;
+  bool msd_line = false;
+  while (std::getline(lines, line)) {
+    if (line.rfind("msd ", 0) != 0) continue;
+    msd_line = true;
+    EXPECT_NE(line.find("acknowledged"), std::string::npos) << line;
+    EXPECT_NE(line.find(" by msd"), std::string::npos) << line;
+  }
+  EXPECT_TRUE(msd_line) << table.out;
   // A recipient never sees the status of someone else's message; nor an unrelated principal.
   EXPECT_EQ(RunCli(*broker_, "vol-1", {"status", seq}).exit_code, 1);
   // Acking a message that was never yours is refused.
