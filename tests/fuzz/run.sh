@@ -4,7 +4,7 @@
 #
 # Usage: tests/fuzz/run.sh SECONDS [TARGET...]
 #   SECONDS   how long to fuzz each target (-max_total_time)
-#   TARGET    frame, policy, cap_xml, checkpoint_note (default: all of them)
+#   TARGET    frame, policy, cap_xml, edxl_xml, checkpoint_note (default: all of them)
 # Exits 0 if no target found anything, 1 if one crashed, leaked, timed out or ran out of memory,
 # 2 on a usage or build error.
 #
@@ -12,12 +12,15 @@
 #   frame            protocol frame decoding, publish envelope checks, CAP writer on alert bodies
 #   policy           the TOML policy loader
 #   cap_xml          the CAP 1.2 parser, and the ParseCap(WriteCap(x)) == x round trip
+#   edxl_xml         the EDXL-RM 1.0 parser, ParseRm(WriteRm(x)) == x, and a request through the
+#                    adapter's envelope mapping and back
 #   checkpoint_note  signed-note and checkpoint parsing and verification (fixed test keys)
 #
 # Layout:
 #   tests/fuzz/corpus/<target>/   committed seeds; never written by this script. The cap_xml
 #                                 samples named after their origin are copies from
 #                                 shared/corpus/cap-samples (see its SOURCES.md for licences).
+#                                 The edxl_xml seeds are copies of tests/fixtures/edxl.
 #   tests/fuzz/<target>.dict      libFuzzer dictionary, used when present
 #   tests/fuzz/crashes/<target>/  minimised inputs of crashes found and reported
 #   build/fuzz/                   the clang build tree; artifacts/<target>/ gets crash files and
@@ -31,7 +34,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-all_targets=(frame policy cap_xml checkpoint_note)
+all_targets=(frame policy cap_xml edxl_xml checkpoint_note)
 if [ $# -lt 1 ] || ! [[ "$1" =~ ^[0-9]+$ ]] || [ "$1" -lt 1 ]; then
   sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
