@@ -2,6 +2,7 @@
 //   run --config FILE   serve HTTPS (docs/gateway-openapi.yaml) until SIGTERM or SIGINT
 //   hash-token          read an API token on stdin, print its SHA-256 (for token_sha256)
 //   new-token           print a fresh random token and its SHA-256
+//   routes              print every endpoint the server registers ("METHOD PATH", one a line)
 // Exit codes: 0 ok, 1 failure, 2 usage or configuration error.
 #include <signal.h>
 #include <unistd.h>
@@ -103,6 +104,12 @@ int NewToken() {
   return 0;
 }
 
+int Routes() {
+  for (const auto& e : muster::gateway::GatewayServer::Endpoints())
+    std::printf("%s %s\n", e.method.c_str(), e.path.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,6 +131,8 @@ int main(int argc, char** argv) {
   app.add_subcommand("new-token", "print a new random API token and its SHA-256")->callback([&] {
     exit_code = NewToken();
   });
+  app.add_subcommand("routes", "print every endpoint the server registers (METHOD PATH)")
+      ->callback([&] { exit_code = Routes(); });
   app.footer(
       "Example:\n  muster-gateway new-token        # give the token to the agency, put "
       "token_sha256 in the config\n"

@@ -11,6 +11,7 @@ packages=(
   libjemalloc-dev
   curl jq
   clang libclang-rt-14-dev openssl procps systemd passwd util-linux
+  python3-yaml
 )
 
 missing=()

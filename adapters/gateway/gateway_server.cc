@@ -159,23 +159,46 @@ Agency* GatewayServer::Authenticate(const httplib::Request& req, httplib::Respon
   return agencies_[static_cast<size_t>(index)].get();
 }
 
+const std::vector<GatewayServer::RouteSpec>& GatewayServer::RouteTable() {
+  static const auto* const kTable = new std::vector<RouteSpec>{
+      {"POST", "/v1/messages", "/v1/messages", &GatewayServer::PostMessage},
+      {"GET", "/v1/submissions/{id}", R"(/v1/submissions/([A-Za-z0-9._-]{1,128}))",
+       &GatewayServer::GetSubmission},
+      {"GET", "/v1/messages/{seq}/status", R"(/v1/messages/([0-9]{1,20})/status)",
+       &GatewayServer::GetStatus},
+      {"GET", "/v1/events", "/v1/events", &GatewayServer::GetEvents},
+      {"POST", "/v1/acks", "/v1/acks", &GatewayServer::PostAcks},
+      {"GET", "/v1/health", "/v1/health", nullptr},
+  };
+  return *kTable;
+}
+
+std::vector<GatewayServer::Endpoint> GatewayServer::Endpoints() {
+  std::vector<Endpoint> out;
+  for (const RouteSpec& r : RouteTable()) out.push_back({r.method, r.path});
+  return out;
+}
+
 void GatewayServer::Route() {
-  auto authed =
-      [this](void (GatewayServer::*handler)(Agency&, const httplib::Request&, httplib::Response&)) {
-        return [this, handler](const httplib::Request& req, httplib::Response& res) {
-          res.set_header("Cache-Control", "no-store");
-          Agency* agency = Authenticate(req, res);
-          if (agency != nullptr) (this->*handler)(*agency, req, res);
-        };
+  for (const RouteSpec& route : RouteTable()) {
+    httplib::Server::Handler serve;
+    if (route.handler == nullptr) {
+      serve = [](const httplib::Request&, httplib::Response& res) {
+        ReplyJson(res, 200, {{"status", "ok"}});
       };
-  http_->Post("/v1/messages", authed(&GatewayServer::PostMessage));
-  http_->Get(R"(/v1/submissions/([A-Za-z0-9._-]{1,128}))", authed(&GatewayServer::GetSubmission));
-  http_->Get(R"(/v1/messages/([0-9]{1,20})/status)", authed(&GatewayServer::GetStatus));
-  http_->Get("/v1/events", authed(&GatewayServer::GetEvents));
-  http_->Post("/v1/acks", authed(&GatewayServer::PostAcks));
-  http_->Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
-    ReplyJson(res, 200, {{"status", "ok"}});
-  });
+    } else {
+      serve = [this, handler = route.handler](const httplib::Request& req, httplib::Response& res) {
+        res.set_header("Cache-Control", "no-store");
+        Agency* agency = Authenticate(req, res);
+        if (agency != nullptr) (this->*handler)(*agency, req, res);
+      };
+    }
+    if (std::string(route.method) == "POST") {
+      http_->Post(route.pattern, serve);
+    } else {
+      http_->Get(route.pattern, serve);
+    }
+  }
   http_->set_error_handler(
       httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
         if (!res.body.empty() || res.content_provider_)

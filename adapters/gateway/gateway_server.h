@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "adapters/gateway/gateway_config.h"
@@ -58,6 +59,14 @@ class GatewayServer {
 
   int port() const { return port_; }
 
+  // One endpoint the server registers, written as docs/gateway-openapi.yaml writes it
+  // ("GET", "/v1/messages/{seq}/status"). `muster-gateway routes` prints them.
+  struct Endpoint {
+    std::string method;
+    std::string path;
+  };
+  static std::vector<Endpoint> Endpoints();
+
  private:
   GatewayServer(const GatewayConfig& config, Logger& log);
   void Route();
@@ -67,6 +76,16 @@ class GatewayServer {
   void GetStatus(Agency& agency, const httplib::Request& req, httplib::Response& res);
   void GetEvents(Agency& agency, const httplib::Request& req, httplib::Response& res);
   void PostAcks(Agency& agency, const httplib::Request& req, httplib::Response& res);
+
+  using Handler = void (GatewayServer::*)(Agency&, const httplib::Request&, httplib::Response&);
+  struct RouteSpec {
+    const char* method;   // GET or POST
+    const char* path;     // as the OpenAPI document names it
+    const char* pattern;  // what httplib matches
+    Handler handler;      // null: GET /v1/health, which needs no token
+  };
+  // Every endpoint; Route registers these and nothing else.
+  static const std::vector<RouteSpec>& RouteTable();
 
   const GatewayConfig config_;
   Logger& log_;
