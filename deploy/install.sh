@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
 done
 if [ "$(id -u)" -ne 0 ]; then echo "error: run as root (it creates a user and system directories)" >&2; exit 1; fi
 
-BINARIES=(musterd muster muster-admin muster-keygen muster-audit muster-cap)
+BINARIES=(musterd muster muster-admin muster-keygen muster-audit muster-cap muster-edxl)
 if [ "$BUILD" = 1 ]; then
   ./deploy/install-deps.sh
   cmake --preset release >/dev/null
@@ -55,6 +55,9 @@ echo "== directories"
 install -d -m 0755 "$PREFIX/bin" "$UNITDIR"
 install -d -m 0750 -o root -g muster "$SYSCONFDIR" "$SYSCONFDIR/keys" "$SYSCONFDIR/cap"
 install -d -m 0700 -o muster -g muster "$STATEDIR" "$BACKUPDIR" "$SPOOLDIR"
+# muster-edxl@AGENCY: its settings in $SYSCONFDIR/edxl/AGENCY.env, its files under $SPOOLDIR/edxl/AGENCY.
+install -d -m 0750 -o root -g muster "$SYSCONFDIR/edxl"
+install -d -m 0700 -o muster -g muster "$SPOOLDIR/edxl"
 
 echo "== binaries"
 for b in "${BINARIES[@]}"; do
@@ -96,7 +99,7 @@ chown root:muster "$SYSCONFDIR/musterd.toml" "$SYSCONFDIR/policy.toml"
 chmod 0640 "$SYSCONFDIR/musterd.toml" "$SYSCONFDIR/policy.toml"
 
 echo "== systemd units"
-for unit in musterd.service muster-cap@.service; do
+for unit in musterd.service muster-cap@.service muster-edxl@.service; do
   sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@SYSCONFDIR@|$SYSCONFDIR|g" -e "s|@STATEDIR@|$STATEDIR|g" \
       -e "s|@BACKUPDIR@|$BACKUPDIR|g" -e "s|@SPOOLDIR@|$SPOOLDIR|g" \
       "deploy/systemd/$unit" > "$UNITDIR/$unit"
