@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
 done
 if [ "$(id -u)" -ne 0 ]; then echo "error: run as root (it creates a user and system directories)" >&2; exit 1; fi
 
-BINARIES=(musterd muster muster-admin muster-keygen muster-audit muster-cap muster-edxl)
+BINARIES=(musterd muster muster-admin muster-keygen muster-audit muster-cap muster-edxl muster-gateway)
 if [ "$BUILD" = 1 ]; then
   ./deploy/install-deps.sh
   cmake --preset release >/dev/null
@@ -58,6 +58,9 @@ install -d -m 0700 -o muster -g muster "$STATEDIR" "$BACKUPDIR" "$SPOOLDIR"
 # muster-edxl@AGENCY: its settings in $SYSCONFDIR/edxl/AGENCY.env, its files under $SPOOLDIR/edxl/AGENCY.
 install -d -m 0750 -o root -g muster "$SYSCONFDIR/edxl"
 install -d -m 0700 -o muster -g muster "$SPOOLDIR/edxl"
+# muster-gateway: its configuration (gateway.toml, TLS certificate and key) and its state.
+install -d -m 0750 -o root -g muster "$SYSCONFDIR/gateway"
+install -d -m 0700 -o muster -g muster "$STATEDIR/gateway"
 
 echo "== binaries"
 for b in "${BINARIES[@]}"; do
@@ -99,7 +102,7 @@ chown root:muster "$SYSCONFDIR/musterd.toml" "$SYSCONFDIR/policy.toml"
 chmod 0640 "$SYSCONFDIR/musterd.toml" "$SYSCONFDIR/policy.toml"
 
 echo "== systemd units"
-for unit in musterd.service muster-cap@.service muster-edxl@.service; do
+for unit in musterd.service muster-cap@.service muster-edxl@.service muster-gateway.service; do
   sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@SYSCONFDIR@|$SYSCONFDIR|g" -e "s|@STATEDIR@|$STATEDIR|g" \
       -e "s|@BACKUPDIR@|$BACKUPDIR|g" -e "s|@SPOOLDIR@|$SPOOLDIR|g" \
       "deploy/systemd/$unit" > "$UNITDIR/$unit"
