@@ -8,7 +8,6 @@
 //       POSTed to --post) and acknowledged as received only once that has succeeded.
 // SIGTERM/SIGINT stop it cleanly; --once processes what is there and exits.
 #include <dirent.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,8 +20,9 @@
 #include <thread>
 
 #include "client/cap_commands.h"
-#include "client/cap_delivery_output.h"
+#include "client/delivery_output.h"
 #include "client/cap_intake.h"
+#include "client/watch_dir.h"
 #include "common/files.h"
 #include "common/log.h"
 
@@ -55,27 +55,11 @@ struct RunFlags {
   std::string log_level = "info";
 };
 
-bool Skipped(const std::string& name) {
-  auto ends = [&](const char* suffix) {
-    size_t n = std::strlen(suffix);
-    return name.size() >= n && name.compare(name.size() - n, n, suffix) == 0;
-  };
-  return name.empty() || name[0] == '.' || ends(".tmp") || ends(".part");
-}
-
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("open directory " + dir + ": " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Status::IoError("fsync " + dir + ": " + std::strerror(errno));
-}
-
 // The run loop. Owns nothing but references what Run() built; single-threaded.
 class CapAdapter {
  public:
   CapAdapter(const GlobalFlags& g, const RunFlags& f, const CapIntake& intake, CapAdapterState& state,
-             CapDeliveryOutput* output, Logger& log)
+             DeliveryOutput* output, Logger& log)
       : g_(g), f_(f), intake_(intake), state_(state), output_(output), log_(log) {}
 
   int Run();
@@ -106,7 +90,7 @@ class CapAdapter {
   const RunFlags& f_;
   const CapIntake& intake_;
   CapAdapterState& state_;
-  CapDeliveryOutput* output_;  // null: this adapter only sends
+  DeliveryOutput* output_;  // null: this adapter only sends
   Logger& log_;
 
   zmq::context_t context_{1};
@@ -137,7 +121,7 @@ void CapAdapter::ScanWatchDir() {
   std::map<std::string, FileMark> present;
   while (dirent* ent = ::readdir(d)) {
     std::string name = ent->d_name;
-    if (Skipped(name)) continue;
+    if (IsSkippedInWatchDir(name)) continue;
     struct stat st{};
     if (::stat(JoinPath(f_.watch, name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     present[name] = {static_cast<int64_t>(st.st_size),
@@ -184,15 +168,9 @@ void CapAdapter::Settle(const client::OutboxEntry& entry) {
 }
 
 void CapAdapter::MoveToDone(const std::string& name, const client::OutboxEntry& entry) {
-  const std::string done = JoinPath(f_.watch, "done");
   std::string receipt = "accepted: " + ReceiptText(entry.receipt) + "; leaf " +
                         std::to_string(entry.receipt.leaf_index) + "; id " + entry.id + "\n";
-  Status s = WriteFileAtomic(JoinPath(done, name + ".receipt"), receipt, 0644);
-  if (s.ok() && ::rename(JoinPath(f_.watch, name).c_str(), JoinPath(done, name).c_str()) != 0) {
-    s = Status::IoError("rename " + name + " into done/: " + std::strerror(errno));
-  }
-  if (s.ok()) s = SyncDir(f_.watch);
-  if (s.ok()) s = SyncDir(done);
+  Status s = FileAway(f_.watch, "done", name, "receipt", receipt);
   if (!s.ok()) {
     log_.Error("cap", "cannot move a published file", {{"file", name}, {"reason", s.message()}});
     return;
@@ -203,13 +181,7 @@ void CapAdapter::MoveToDone(const std::string& name, const client::OutboxEntry& 
 }
 
 void CapAdapter::MoveToFailed(const std::string& name, const std::string& reason) {
-  const std::string failed = JoinPath(f_.watch, "failed");
-  Status s = WriteFileAtomic(JoinPath(failed, name + ".error"), reason + "\n", 0644);
-  if (s.ok() && ::rename(JoinPath(f_.watch, name).c_str(), JoinPath(failed, name).c_str()) != 0) {
-    s = Status::IoError("rename " + name + " into failed/: " + std::strerror(errno));
-  }
-  if (s.ok()) s = SyncDir(f_.watch);
-  if (s.ok()) s = SyncDir(failed);
+  Status s = FileAway(f_.watch, "failed", name, "error", reason + "\n");
   if (!s.ok()) {
     log_.Error("cap", "cannot move a failed file", {{"file", name}, {"reason", s.message()}});
     return;
@@ -283,7 +255,7 @@ bool CapAdapter::HandOn(schema::Deliver::Reader d) {
   if (!doc->note.empty()) {
     log_.Warn("cap", "handing on the alert as re-written from the message", {{"seq", std::to_string(seq)}, {"reason", doc->note}});
   }
-  Status s = output_->Hand(seq, doc->xml);
+  Status s = output_->Hand(seq, doc->xml, {});
   if (!s.ok()) {
     log_.Warn("cap", "cannot hand on a delivered alert; not acknowledged",
               {{"seq", std::to_string(seq)}, {"to", output_->Describe()}, {"reason", s.message()}});
@@ -423,9 +395,10 @@ int Run(GlobalFlags& g, RunFlags& f) {
   if (!ParseLogLevel(f.log_level, &level)) return usage("--log-level must be debug, info, warn or error");
   auto intake = ResolveCapIntake(f.intake, g);
   if (!intake.ok()) return usage(intake.status().message());
-  std::unique_ptr<CapDeliveryOutput> output;
+  std::unique_ptr<DeliveryOutput> output;
   if (!f.out.empty() || !f.post.empty()) {
-    auto o = f.out.empty() ? NewCapHttpOutput(f.post) : NewCapFileOutput(f.out);
+    auto o = f.out.empty() ? NewHttpDeliveryOutput(f.post, "application/cap+xml")
+                           : NewFileDeliveryOutput(f.out);
     if (!o.ok()) return usage(o.status().message());
     output = std::move(o).value();
   }

@@ -10,7 +10,6 @@
 //       once that has succeeded.
 // SIGTERM/SIGINT stop it cleanly; --once processes what is there and exits.
 #include <dirent.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,12 +23,14 @@
 #include <thread>
 
 #include "adapters/edxl/edxl_document.h"
+#include "adapters/edxl/edxl_envelope.h"
 #include "adapters/edxl/edxl_threading.h"
 #include "adapters/edxl/rm_message.h"
 #include "adapters/edxl/rm_parser.h"
 #include "client/edxl_commands.h"
-#include "client/edxl_delivery_output.h"
+#include "client/delivery_output.h"
 #include "client/edxl_intake.h"
+#include "client/watch_dir.h"
 #include "common/files.h"
 #include "common/log.h"
 
@@ -62,27 +63,11 @@ struct RunFlags {
   std::string log_level = "info";
 };
 
-bool Skipped(const std::string& name) {
-  auto ends = [&](const char* suffix) {
-    size_t n = std::strlen(suffix);
-    return name.size() >= n && name.compare(name.size() - n, n, suffix) == 0;
-  };
-  return name.empty() || name[0] == '.' || ends(".tmp") || ends(".part");
-}
-
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("open directory " + dir + ": " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Status::IoError("fsync " + dir + ": " + std::strerror(errno));
-}
-
 // The run loop. Owns nothing but references what Run() built; single-threaded.
 class EdxlAdapter {
  public:
   EdxlAdapter(const GlobalFlags& g, const RunFlags& f, const EdxlIntake& intake, EdxlAdapterState& state,
-              EdxlDeliveryOutput* output, Logger& log)
+              DeliveryOutput* output, Logger& log)
       : g_(g), f_(f), intake_(intake), state_(state), output_(output), log_(log) {}
 
   int Run();
@@ -113,7 +98,7 @@ class EdxlAdapter {
   const RunFlags& f_;
   const EdxlIntake& intake_;
   EdxlAdapterState& state_;
-  EdxlDeliveryOutput* output_;  // null: this adapter only sends
+  DeliveryOutput* output_;  // null: this adapter only sends
   Logger& log_;
 
   zmq::context_t context_{1};
@@ -145,7 +130,7 @@ void EdxlAdapter::ScanWatchDir() {
   std::map<std::string, FileMark> present;
   while (dirent* ent = ::readdir(d)) {
     std::string name = ent->d_name;
-    if (Skipped(name)) continue;
+    if (IsSkippedInWatchDir(name)) continue;
     struct stat st{};
     if (::stat(JoinPath(f_.watch, name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     present[name] = {static_cast<int64_t>(st.st_size),
@@ -201,15 +186,9 @@ void EdxlAdapter::Settle(const client::OutboxEntry& entry) {
 }
 
 void EdxlAdapter::MoveToDone(const std::string& name, const client::OutboxEntry& entry) {
-  const std::string done = JoinPath(f_.watch, "done");
   std::string receipt = "accepted: " + EdxlReceiptText(entry.receipt) + "; leaf " +
                         std::to_string(entry.receipt.leaf_index) + "; id " + entry.id + "\n";
-  Status s = WriteFileAtomic(JoinPath(done, name + ".receipt"), receipt, 0644);
-  if (s.ok() && ::rename(JoinPath(f_.watch, name).c_str(), JoinPath(done, name).c_str()) != 0) {
-    s = Status::IoError("rename " + name + " into done/: " + std::strerror(errno));
-  }
-  if (s.ok()) s = SyncDir(f_.watch);
-  if (s.ok()) s = SyncDir(done);
+  Status s = FileAway(f_.watch, "done", name, "receipt", receipt);
   if (!s.ok()) {
     log_.Error("edxl", "cannot move a published file", {{"file", name}, {"reason", s.message()}});
     return;
@@ -220,13 +199,7 @@ void EdxlAdapter::MoveToDone(const std::string& name, const client::OutboxEntry&
 }
 
 void EdxlAdapter::MoveToFailed(const std::string& name, const std::string& reason) {
-  const std::string failed = JoinPath(f_.watch, "failed");
-  Status s = WriteFileAtomic(JoinPath(failed, name + ".error"), reason + "\n", 0644);
-  if (s.ok() && ::rename(JoinPath(f_.watch, name).c_str(), JoinPath(failed, name).c_str()) != 0) {
-    s = Status::IoError("rename " + name + " into failed/: " + std::strerror(errno));
-  }
-  if (s.ok()) s = SyncDir(f_.watch);
-  if (s.ok()) s = SyncDir(failed);
+  Status s = FileAway(f_.watch, "failed", name, "error", reason + "\n");
   if (!s.ok()) {
     log_.Error("edxl", "cannot move a failed file", {{"file", name}, {"reason", s.message()}});
     return;
@@ -300,7 +273,7 @@ bool EdxlAdapter::HandOn(schema::Deliver::Reader d) {
               {{"seq", std::to_string(seq)}, {"reason", doc->note}});
   }
   const std::string message_id = edxl::EdxlMessageIdOf(envelope, seq);
-  Status s = output_->Hand(seq, message_id, doc->xml);
+  Status s = output_->Hand(seq, doc->xml, {{"X-EDXL-MessageID", message_id}});
   if (!s.ok()) {
     log_.Warn("edxl", "cannot hand on a delivered document; not acknowledged",
               {{"seq", std::to_string(seq)}, {"to", output_->Describe()}, {"reason", s.message()}});
@@ -444,9 +417,10 @@ int Run(GlobalFlags& g, RunFlags& f) {
   if (!ParseLogLevel(f.log_level, &level)) return usage("--log-level must be debug, info, warn or error");
   auto intake = ResolveEdxlIntake(f.intake, g);
   if (!intake.ok()) return usage(intake.status().message());
-  std::unique_ptr<EdxlDeliveryOutput> output;
+  std::unique_ptr<DeliveryOutput> output;
   if (!f.out.empty() || !f.post.empty()) {
-    auto o = f.out.empty() ? NewEdxlHttpOutput(f.post) : NewEdxlFileOutput(f.out);
+    auto o = f.out.empty() ? NewHttpDeliveryOutput(f.post, std::string(edxl::kEdxlMimeType))
+                           : NewFileDeliveryOutput(f.out);
     if (!o.ok()) return usage(o.status().message());
     output = std::move(o).value();
   }

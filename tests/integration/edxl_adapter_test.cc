@@ -11,14 +11,18 @@
 //    unsupported type, a reply to an unknown message) are refused with their specific reason by
 //    validate, send and run --watch, and nothing reaches the broker;
 //  - a document taken in while the broker is down stays in the outbox, across an adapter kill and
-//    the broker's restart, and is published exactly once.
+//    the broker's restart, and is published exactly once;
+//  - run --post hands a delivery on as application/xml with its seq and MessageID, and
+//    acknowledges it only on a 2xx answer.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <regex>
 #include <string>
 #include <thread>
@@ -449,6 +453,49 @@ TEST_F(EdxlAdapterTest, TheOutboxKeepsADocumentAcrossAnAdapterKillAndABrokerRest
       "outbox test: two requests taken in while the broker was down (one by send, one by "
       "run --watch, adapter killed); after the restart the broker lists:\n%s\n",
       list.out.c_str());
+}
+
+TEST_F(EdxlAdapterTest, PostHandsDocumentsOnAndAcknowledgesOnlyOnA2xxAnswer) {
+  const std::string xml = Fixture("request_resource.xml");
+  CommandResult s = Send("command", "request.xml", xml, {"--to", "principal:msd"});
+  ASSERT_EQ(s.exit_code, 0) << s.out << s.err;
+  const uint64_t seq = AcceptedSeq(s.out);
+
+  httplib::Server server;
+  std::mutex mu;
+  int calls = 0;
+  std::string body, content_type, seq_header, id_header;
+  server.Post("/agency/edxl", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (++calls == 1) {
+      res.status = 503;  // busy: the adapter must not acknowledge, and must try again
+      return;
+    }
+    body = req.body;
+    content_type = req.get_header_value("Content-Type");
+    seq_header = req.get_header_value("X-Muster-Seq");
+    id_header = req.get_header_value("X-EDXL-MessageID");
+    res.status = 204;
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread listener([&] { server.listen_after_bind(); });
+  CommandResult r = Edxl("msd", {"run", "--once", "--post",
+                                 "http://127.0.0.1:" + std::to_string(port) + "/agency/edxl",
+                                 "--outbox", Outbox("msd"), "--poll-ms", "100", "--timeout", "60"});
+  server.stop();
+  listener.join();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(body, xml) << "the original bytes";
+  EXPECT_EQ(content_type, "application/xml");
+  EXPECT_EQ(seq_header, std::to_string(seq));
+  EXPECT_EQ(id_header, "CZ-EMA-RR-0001");
+  // Acknowledged: a second run finds nothing more to hand on.
+  CommandResult again = Receive("msd");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(CountFiles(Out("msd"), ".xml"), 0u);
 }
 
 }  // namespace
