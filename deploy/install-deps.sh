@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libpugixml-dev libcpp-httplib-dev
   libjemalloc-dev
+  libxmlsec1-dev libxmlsec1-openssl
   curl jq
   clang libclang-rt-14-dev openssl procps systemd passwd util-linux
   python3-yaml

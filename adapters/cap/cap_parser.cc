@@ -16,6 +16,7 @@
 #include "adapters/cap/internal/cap_enums.h"
 #include "adapters/cap/internal/cap_lexical.h"
 #include "adapters/cap/internal/xml_screen.h"
+#include "adapters/cap/internal/xml_signature.h"
 
 namespace muster::cap {
 namespace {
@@ -40,14 +41,7 @@ constexpr unsigned kParseOptions = pugi::parse_cdata | pugi::parse_escapes | pug
 
 // --- Error messages -----------------------------------------------------------------------------
 
-Status Refuse(std::string_view code, std::string_view where, std::string_view detail) {
-  std::string m(code);
-  m += ": ";
-  m += where;
-  m += ": ";
-  m += detail;
-  return Status::InvalidArgument(std::move(m));
-}
+using internal::Refuse;
 
 Status RefuseValue(std::string_view code, std::string_view where, std::string_view value,
                    std::string_view detail) {
@@ -109,6 +103,16 @@ bool IsNamespaceDeclaration(std::string_view attribute_name) {
 
 std::string DisplayName(pugi::xml_node node) { return "<" + std::string(node.name()) + ">"; }
 
+// An <?xml-stylesheet?> PI at the top level before the root element.
+bool IsPrologStylesheet(pugi::xml_node pi) {
+  if (std::string_view(pi.name()) != "xml-stylesheet") return false;
+  if (pi.parent().type() != pugi::node_document) return false;
+  for (pugi::xml_node n = pi.previous_sibling(); n; n = n.previous_sibling()) {
+    if (n.type() == pugi::node_element) return false;
+  }
+  return true;
+}
+
 // Checks every element of the document: nesting depth, attribute count, duplicate attributes,
 // declared prefixes, and no XInclude namespace anywhere. Iterative (pugixml's walker), so a
 // deeply nested document cannot exhaust the stack.
@@ -120,6 +124,7 @@ class TreeCheck : public pugi::xml_tree_walker {
         status_ = Refuse("FORBIDDEN_DTD", "document", "DOCTYPE declarations are refused");
         return false;
       case pugi::node_pi:
+        if (IsPrologStylesheet(node)) return true;
         status_ = Refuse("FORBIDDEN_PROCESSING_INSTRUCTION", "document",
                          std::string("processing instruction <?") + node.name() + "?>");
         return false;
@@ -879,7 +884,8 @@ Result<pugi::xml_node> FindRoot(const pugi::xml_document& doc) {
 
 Status ParseCapUnguarded(std::string_view xml, Alert::Builder out) {
   MUSTER_ASSIGN_OR_RETURN(internal::ScreenedXml screened,
-                          internal::ScreenXml(xml, kMaxDocumentBytes));
+                          internal::ScreenXml(xml, kMaxDocumentBytes,
+                                              {.allow_prolog_stylesheet = true}));
   std::string_view body = xml.substr(screened.body_offset);
   pugi::xml_document doc;
   pugi::xml_parse_result parsed =
@@ -914,7 +920,10 @@ Status ParseCapUnguarded(std::string_view xml, Alert::Builder out) {
   if (q.local != "alert") {
     return Refuse("UNSUPPORTED_ELEMENT", DisplayName(root), "the root element must be <alert>");
   }
-  return ReadAlert(root, out);
+  MUSTER_RETURN_IF_ERROR(ReadAlert(root, out));
+  // Only a signed alert that is valid CAP reaches the (costlier) signature check.
+  if (out.getHasSignature()) MUSTER_RETURN_IF_ERROR(internal::VerifyEnvelopedSignatures(xml));
+  return Status::Ok();
 }
 
 }  // namespace

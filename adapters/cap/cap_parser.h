@@ -7,10 +7,14 @@
 //     required resource mimeType and still has "Very Likely"), so converting belongs upstream.
 //   - UTF-8 (optional BOM), US-ASCII or ISO-8859-1 as declared; text is stored as UTF-8.
 //   - Comments and CDATA sections anywhere XML allows them.
-//   - An enveloped XML-DSig <Signature> (http://www.w3.org/2000/09/xmldsig#) after the last CAP
-//     child of <alert>: recorded as hasSignature = true and otherwise ignored. The signature is
-//     NOT verified (digest, signature value and certificate are out of scope here): a tampered
-//     signed alert parses exactly like the genuine one.
+//   - <?xml-stylesheet ...?> processing instructions before the root element (a presentation
+//     hint that is never applied; the original bytes keep it).
+//   - One enveloped XML-DSig <Signature> (http://www.w3.org/2000/09/xmldsig#) after the last CAP
+//     child of <alert>, recorded as hasSignature = true once it verifies: every reference digest
+//     and the signature value are checked against the key of its X509Certificate or KeyValue
+//     (internal/xml_signature.h says exactly what is accepted). Who signed is NOT checked: the
+//     certificate is not validated against any authority, so a document re-signed with another
+//     key passes; only alterations after signing are detected. Nothing is fetched.
 //
 // What is refused, in this order (first failure wins). Every error is Status::InvalidArgument
 // whose message is "<CODE>: <where> <value>: <why>", e.g.
@@ -19,8 +23,9 @@
 //  2. Hostile XML, found by screening the bytes before any XML parser sees them:
 //     FORBIDDEN_DTD (any <!DOCTYPE or other markup declaration), FORBIDDEN_ENTITY (any entity
 //     reference but the five predefined ones), FORBIDDEN_XINCLUDE (the XInclude namespace
-//     declared anywhere), FORBIDDEN_PROCESSING_INSTRUCTION (anything but the XML declaration,
-//     xml-stylesheet included), reported in that order of precedence; UNSUPPORTED_ENCODING for
+//     declared anywhere), FORBIDDEN_PROCESSING_INSTRUCTION (anything but the XML declaration and
+//     xml-stylesheet before the root; an xml-stylesheet inside or after the root element is
+//     refused), reported in that order of precedence; UNSUPPORTED_ENCODING for
 //     UTF-16/32 or a declared encoding other than UTF-8, US-ASCII, ISO-8859-1. pugixml then
 //     parses with escapes limited to the predefined and numeric references: it never expands
 //     custom entities, reads no DTD, fetches nothing and has no XInclude; the parsed tree is
@@ -52,14 +57,21 @@
 //  7. Whole alert: UPDATE_OR_CANCEL_MUST_REFERENCE (Update/Cancel/Ack/Error without references),
 //     RESTRICTION_SCOPE_MISMATCH (restriction with scope other than Restricted),
 //     ADDRESSES_SCOPE_MISMATCH (scope Private without addresses).
+//  8. Signature (signed alerts only, item 13): INVALID_SIGNATURE (signature value does not verify,
+//     is not canonical base64, or the element is not a complete signature), INVALID_DIGEST (the
+//     alert or the DigestValue changed after signing, or non-canonical base64),
+//     INVALID_CERTIFICATE (X509Certificate not canonical base64, or no key in it),
+//     UNSUPPORTED_SIGNATURE (algorithm, transform or reference URI not accepted, no key, more
+//     than one signature). The message ends with xmlsec's own words where it had some.
 // Not enforced: the warnings of §1.5 item 12 (HTML in text, same text in several languages) and
-// POSTDATED_REFERENCE, which are advisory; signature verification (item 13).
+// POSTDATED_REFERENCE, which are advisory; trust in the signer's certificate.
 //
 // Mapping: text keeps CAP's lexical form exactly as decoded (whitespace included); an optional
 // free-text element that is present but empty (<note/>) is stored as empty text, i.e. the same as
 // absent, since the schema cannot tell them apart. Lists keep document order.
 //
-// Thread-safe (no shared state). No exceptions escape.
+// Thread-safe (the signature check shares only xmlsec's read-only state, initialised on first
+// use). No exceptions escape.
 #pragma once
 
 #include <capnp/message.h>

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/cap/internal/test_signing.h"
+
 namespace muster::cap {
 namespace {
 
@@ -133,9 +135,20 @@ std::vector<Refusal> Refusals() {
             "<?pi?><scope>Public</scope><x xmlns:xi=\"http://www.w3.org/2001/XInclude\">"
             "<xi:include href=\"a\"/></y>"),
        "FORBIDDEN_XINCLUDE", "xmlns:xi declares the XInclude namespace"},
-      {"StylesheetProcessingInstruction",
-       Edit(kDecl, std::string(kDecl) + "\n<?xml-stylesheet href=\"http://x/a.xsl\"?>"),
-       "FORBIDDEN_PROCESSING_INSTRUCTION", "<?xml-stylesheet?>"},
+      {"StylesheetProcessingInstructionInsideAlert",
+       Edit("<scope>Public</scope>",
+            "<?xml-stylesheet href=\"http://x/a.xsl\"?><scope>Public</scope>"),
+       "FORBIDDEN_PROCESSING_INSTRUCTION", "accepted only before the root element"},
+      {"StylesheetProcessingInstructionAfterRoot",
+       std::string(kBase) + "<?xml-stylesheet href=\"http://x/a.xsl\"?>\n",
+       "FORBIDDEN_PROCESSING_INSTRUCTION", "accepted only before the root element"},
+      {"OtherProcessingInstructionInProlog",
+       Edit(kDecl, std::string(kDecl) + "\n<?xml-stylesheet-x href=\"a.xsl\"?>"),
+       "FORBIDDEN_PROCESSING_INSTRUCTION", "<?xml-stylesheet-x?>"},
+      {"PhpProcessingInstructionInProlog",
+       Edit(kDecl, std::string(kDecl) + "\n<?php system('x')?>"),
+       "FORBIDDEN_PROCESSING_INSTRUCTION",
+       "only the XML declaration and xml-stylesheet before the root element"},
       {"ProcessingInstructionInsideAlert",
        Edit("<scope>Public</scope>", "<?php run()?><scope>Public</scope>"),
        "FORBIDDEN_PROCESSING_INSTRUCTION", "<?php?>"},
@@ -514,15 +527,44 @@ TEST(ParseCapTest, TextOfExactly64KiBIsAccepted) {
   EXPECT_TRUE(Parse(xml).ok()) << Parse(xml).message();
 }
 
-TEST(ParseCapTest, AcceptsTrailingSignatureAndRecordsIt) {
-  std::string xml = Edit("</info>\n</alert>",
-                         "</info>\n<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
-                         "<ds:SignedInfo/><ds:SignatureValue>AAAA</ds:SignatureValue>"
-                         "</ds:Signature>\n</alert>");
+TEST(ParseCapTest, AcceptsAVerifiedTrailingSignatureAndRecordsIt) {
+  std::string xml = internal::SignForTest(kBase);
   capnp::MallocMessageBuilder message;
   auto alert = message.initRoot<Alert>();
   ASSERT_TRUE(ParseCap(xml, alert).ok()) << Parse(xml).message();
   EXPECT_TRUE(alert.getHasSignature());
+}
+
+TEST(ParseCapTest, RefusesASignatureThatIsOnlyAPlaceholder) {
+  std::string xml = Edit("</info>\n</alert>",
+                         "</info>\n<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
+                         "<ds:SignedInfo/><ds:SignatureValue>AAAA</ds:SignatureValue>"
+                         "</ds:Signature>\n</alert>");
+  Status status = Parse(xml);
+  EXPECT_EQ(CapReasonCode(status), "INVALID_SIGNATURE") << status.message();
+}
+
+// The stylesheet PI is a presentation hint: accepted in the prolog, never applied, and the
+// original bytes (PI included) are what travels.
+TEST(ParseCapTest, AcceptsStylesheetProcessingInstructionsInTheProlog) {
+  std::string xml = Edit(kDecl, std::string(kDecl) +
+                                    "\n<?xml-stylesheet type=\"text/xsl\" href=\"https://x/a.xsl\"?>"
+                                    "\n<!-- c --><?xml-stylesheet href=\"b.css\" type=\"text/css\"?>");
+  capnp::MallocMessageBuilder message;
+  auto alert = message.initRoot<Alert>();
+  ASSERT_TRUE(ParseCap(xml, alert).ok()) << Parse(xml).message();
+  EXPECT_EQ(alert.getIdentifier(), "MUSTER-2026-0001");
+  // Without an XML declaration the PI may come first.
+  std::string bare = "<?xml-stylesheet href=\"a.xsl\"?>" +
+                     std::string(kBase.substr(kDecl.size()));
+  EXPECT_TRUE(Parse(bare).ok()) << Parse(bare).message();
+}
+
+// A signature checked against a stylesheet PI that was part of the signed document.
+TEST(ParseCapTest, AcceptsASignedAlertWithAStylesheetProcessingInstruction) {
+  std::string xml = internal::SignForTest(
+      Edit(kDecl, std::string(kDecl) + "\n<?xml-stylesheet href=\"https://x/a.xsl\"?>"));
+  EXPECT_TRUE(Parse(xml).ok()) << Parse(xml).message();
 }
 
 TEST(ParseCapTest, AcceptsUtcWrittenEitherWay) {

@@ -22,14 +22,7 @@ using schema::Alert;
 
 std::string_view View(capnp::Text::Reader text) { return {text.begin(), text.size()}; }
 
-Status Refuse(std::string_view code, std::string_view where, std::string_view detail) {
-  std::string m(code);
-  m += ": ";
-  m += where;
-  m += ": ";
-  m += detail;
-  return Status::InvalidArgument(std::move(m));
-}
+using internal::Refuse;
 
 Status RefuseValue(std::string_view code, std::string_view where, std::string_view value,
                    std::string_view detail) {

@@ -3,9 +3,10 @@
 //    `muster-cap send`, received as msd with `muster-cap run --once --out`, and compared with the
 //    original (the same bytes, and ParseCap of both equal field for field); every invalid,
 //    hostile or out-of-scope one is refused by `muster-cap validate` with its reason code. The
-//    classification is that of adapters/cap/cap_conformance_test.cc; files that carry an
-//    <?xml-stylesheet?> processing instruction are refused by the library's policy
-//    (FORBIDDEN_PROCESSING_INSTRUCTION), although their CAP content may be valid.
+//    classification is that of adapters/cap/cap_conformance_test.cc. An <?xml-stylesheet?>
+//    processing instruction before the root is accepted and travels in the original bytes;
+//    signed samples have their XML-DSig signature verified, and the tampered ones are refused
+//    with INVALID_SIGNATURE, INVALID_DIGEST or INVALID_CERTIFICATE.
 //  - the outbox survives a broker SIGKILL and an adapter SIGKILL: every dropped file ends in done/
 //    and the broker holds each exactly once.
 //  - run hands a delivered alert on before acknowledging it: when writing fails and the adapter
@@ -59,35 +60,35 @@ const std::map<std::string, std::string>& Expected() {
       {"google-cap-library/43b080713727.cap", kOk},
       {"google-cap-library/KAR0-0306112239-SW.cap", "UNSUPPORTED_VERSION"},
       {"google-cap-library/australia.cap", kOk},
-      {"google-cap-library/bushfire_invalid.edxlde", "FORBIDDEN_PROCESSING_INSTRUCTION"},
-      {"google-cap-library/bushfire_valid.edxlde", "FORBIDDEN_PROCESSING_INSTRUCTION"},
+      {"google-cap-library/bushfire_invalid.edxlde", "UNKNOWN_NAMESPACE"},
+      {"google-cap-library/bushfire_valid.edxlde", "UNKNOWN_NAMESPACE"},
       {"google-cap-library/canada.cap", kOk},
       {"google-cap-library/canada_errors.cap", "INVALID_REFERENCES"},
       {"google-cap-library/earthquake-iso8859-1.cap", kOk},
-      {"google-cap-library/earthquake.cap", "FORBIDDEN_PROCESSING_INSTRUCTION"},
+      {"google-cap-library/earthquake.cap", "UNSUPPORTED_VERSION"},
       {"google-cap-library/earthquake_signed.cap", "UNSUPPORTED_VERSION"},
       {"google-cap-library/invalid.cap", "MISSING_REQUIRED_ELEMENT"},
-      {"google-cap-library/no_optional_fields.cap", "FORBIDDEN_PROCESSING_INSTRUCTION"},
-      {"google-cap-library/noaa_errors.cap", "FORBIDDEN_PROCESSING_INSTRUCTION"},
+      {"google-cap-library/no_optional_fields.cap", "UNSUPPORTED_VERSION"},
+      {"google-cap-library/noaa_errors.cap", "UNSUPPORTED_VERSION"},
       {"google-cap-library/thunderstorm.cap", kOk},
       {"google-cap-library/wcatwc-warning.cap", kOk},
       {"google-cap-library/weather.cap", "UNSUPPORTED_VERSION"},
       {"google-cap-library/xee.cap", "FORBIDDEN_DTD"},
-      {"oasiscap/google-PAAQ-4-mg5a94.xml", kOk},
+      {"oasiscap/google-PAAQ-4-mg5a94.xml", "INVALID_SIGNATURE"},
       {"oasiscap/ipaws-5e6dd9de023f1930ef6548d9.xml", kOk},
       {"oasiscap/ipaws-5e7e0fc5023f1930efcf3deb.xml", kOk},
-      {"oasiscap/nws-5c2cf27b1f56885d61654dc47fa411d5.xml", "FORBIDDEN_PROCESSING_INSTRUCTION"},
+      {"oasiscap/nws-5c2cf27b1f56885d61654dc47fa411d5.xml", "UNSUPPORTED_VERSION"},
       {"oasiscap/v1dot2_appendix_adot1.xml", kOk},
       {"oasiscap/v1dot2_appendix_adot2.xml", kOk},
       {"oasiscap/v1dot2_appendix_adot3.xml", kOk},
       {"oasiscap/v1dot2_appendix_adot4.xml", kOk},
       {"wmo-capvalidator/cn_valid.xml", kOk},
-      {"wmo-capvalidator/sc_invalid_certificate.xml", "FORBIDDEN_PROCESSING_INSTRUCTION"},
-      {"wmo-capvalidator/sc_invalid_digest.xml", "FORBIDDEN_PROCESSING_INSTRUCTION"},
+      {"wmo-capvalidator/sc_invalid_certificate.xml", "INVALID_CERTIFICATE"},
+      {"wmo-capvalidator/sc_invalid_digest.xml", "INVALID_DIGEST"},
       {"wmo-capvalidator/sc_invalid_schema.xml", "UNKNOWN_NAMESPACE"},
-      {"wmo-capvalidator/sc_invalid_signature.xml", "FORBIDDEN_PROCESSING_INSTRUCTION"},
-      {"wmo-capvalidator/sc_no_signature.xml", "FORBIDDEN_PROCESSING_INSTRUCTION"},
-      {"wmo-capvalidator/sc_valid.xml", "FORBIDDEN_PROCESSING_INSTRUCTION"},
+      {"wmo-capvalidator/sc_invalid_signature.xml", "INVALID_SIGNATURE"},
+      {"wmo-capvalidator/sc_no_signature.xml", kOk},
+      {"wmo-capvalidator/sc_valid.xml", kOk},
   };
   return *k;
 }
@@ -345,7 +346,7 @@ TEST_F(CapAdapterTest, CorpusRoundTripsThroughTheBrokerAndInvalidSamplesAreRefus
     std::printf("%-52s %-42s %-12s %s\n", row.file.c_str(), row.expected.c_str(), row.outcome.c_str(), reason.c_str());
   }
   std::printf("(%d stand-in alerts were published first for the references of Update and Cancel samples;\n"
-              " FORBIDDEN_PROCESSING_INSTRUCTION: the library refuses <?xml-stylesheet?>, whatever the CAP content)\n\n",
+              " signed samples were verified on sending and again on receipt)\n\n",
               stand_ins);
   std::fflush(stdout);
 }

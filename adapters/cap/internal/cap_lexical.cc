@@ -166,6 +166,15 @@ bool IsRestrictedNameChar(char c) {
 
 }  // namespace
 
+Status Refuse(std::string_view code, std::string_view where, std::string_view detail) {
+  std::string m(code);
+  m += ": ";
+  m += where;
+  m += ": ";
+  m += detail;
+  return Status::InvalidArgument(std::move(m));
+}
+
 bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 bool IsAllXmlSpace(std::string_view text) {

@@ -8,7 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace muster::cap::internal {
+
+// The refusal every CAP check returns: InvalidArgument "<code>: <where>: <detail>".
+Status Refuse(std::string_view code, std::string_view where, std::string_view detail);
 
 struct Problem {
   std::string_view code;  // e.g. "INVALID_DATE"

@@ -164,11 +164,18 @@ size_t ScanReference(std::string_view s, size_t i, Findings* f) {
   return k + 1;
 }
 
+// True for the target of an xml-stylesheet PI: the name exactly, followed by whitespace or "?>".
+bool IsStylesheetTarget(std::string_view s, size_t target_start, size_t target_end) {
+  return s.substr(target_start, target_end - target_start) == "xml-stylesheet" &&
+         target_end < s.size() && (IsXmlSpace(s[target_end]) || s[target_end] == '?');
+}
+
 // Walks the markup of the document from `pos`, recording forbidden constructs. Stops at the first
 // DTD (the most serious finding) or at markup that cannot be delimited.
-void ScanMarkup(std::string_view s, size_t pos, Findings* f) {
+void ScanMarkup(std::string_view s, size_t pos, const ScreenOptions& options, Findings* f) {
   size_t i = pos;
   const size_t n = s.size();
+  bool root_started = false;
   while (i < n && !f->dtd) {
     char c = s[i];
     if (c == '&') {
@@ -208,11 +215,18 @@ void ScanMarkup(std::string_view s, size_t pos, Findings* f) {
     if (StartsWith(s, i, "<?")) {
       size_t k = i + 2;
       while (k < n && IsNameChar(s[k])) ++k;
-      if (!f->pi) {
+      bool allowed = options.allow_prolog_stylesheet && !root_started &&
+                     IsStylesheetTarget(s, i + 2, k);
+      if (!f->pi && !allowed) {
         std::string target(s.substr(i + 2, k - i - 2));
         f->pi = AtByte(i) + ": processing instruction <?" + target + "?>" +
                 (Lower(target) == "xml" ? " (the XML declaration must be the very first thing)"
-                                        : " (only the XML declaration is accepted)");
+                 : !options.allow_prolog_stylesheet
+                     ? " (only the XML declaration is accepted)"
+                 : target == "xml-stylesheet"
+                     ? " (xml-stylesheet is accepted only before the root element)"
+                     : " (only the XML declaration and xml-stylesheet before the root element are "
+                       "accepted)");
       }
       size_t end = s.find("?>", i + 2);
       if (end == std::string_view::npos) {
@@ -224,6 +238,7 @@ void ScanMarkup(std::string_view s, size_t pos, Findings* f) {
     }
     // A start or end tag: find its closing '>' outside quoted attribute values, noting the name
     // before each value so that namespace declarations can be checked for XInclude.
+    root_started = true;
     size_t j = i + 1;
     char quote = 0;
     bool closed = false;
@@ -349,6 +364,11 @@ bool ParseDeclaration(std::string_view decl, Declaration* out, std::string* why)
 }  // namespace
 
 Result<ScreenedXml> ScreenXml(std::string_view xml, size_t max_bytes) {
+  return ScreenXml(xml, max_bytes, ScreenOptions{});
+}
+
+Result<ScreenedXml> ScreenXml(std::string_view xml, size_t max_bytes,
+                              const ScreenOptions& options) {
   if (xml.size() > max_bytes) {
     return Refuse("DOCUMENT_TOO_LARGE", "the document has " + std::to_string(xml.size()) +
                                             " bytes; the limit is " + std::to_string(max_bytes));
@@ -384,7 +404,7 @@ Result<ScreenedXml> ScreenXml(std::string_view xml, size_t max_bytes) {
       markup_start = end + 2;
     }
   }
-  ScanMarkup(xml, markup_start, &findings);
+  ScanMarkup(xml, markup_start, options, &findings);
   if (findings.dtd) return Refuse("FORBIDDEN_DTD", *findings.dtd);
   if (findings.entity) return Refuse("FORBIDDEN_ENTITY", *findings.entity);
   if (findings.xinclude) return Refuse("FORBIDDEN_XINCLUDE", *findings.xinclude);
