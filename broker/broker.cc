@@ -876,6 +876,11 @@ void Broker::MaybeRecoverStore() {
     log_.Warn("store", "still refusing writes", {{"error", s.ToString()}});
     return;
   }
+  // Leaves appended while the store refused writes never reached it: take the tree's size and right
+  // edge from the store again, or the next leaves would leave a hole in the log.
+  if (Status a = audit_->Recover(); !a.ok()) {
+    log_.Error("audit", "cannot reload the audit log after the store resumed", {{"error", a.ToString()}});
+  }
   Status r = publish_->Recover();
   scheduler_->SetDurableSeq(publish_->last_seq());
   log_.Info("store", "writes resumed", {{"last_seq", std::to_string(publish_->last_seq())}, {"recover", r.ToString()}});

@@ -2,6 +2,7 @@
 #include "broker/store/store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/perf_level.h>
 #include <rocksdb/slice_transform.h>
@@ -10,8 +11,14 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <string_view>
+
 #include "common/check.h"
 #include "common/files.h"
+#include "common/log.h"
 
 namespace muster::store {
 namespace {
@@ -47,6 +54,28 @@ class AllButTheCounter : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
 };
 
+// RocksDB's own diagnostics, warnings and errors only, as lines of the process's log (stderr)
+// instead of a LOG file in the data directory: when the disk fills that file fails too, and
+// RocksDB built with assertions (Debian's is) aborts the process on the next line written to a
+// file that has failed — the broker must stay up and refuse writes instead.
+class RocksDiagnostics final : public rocksdb::Logger {
+ public:
+  RocksDiagnostics() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void LogHeader(const char*, va_list) override {}  // the options dump at open
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char line[1024];
+    int n = std::vsnprintf(line, sizeof(line), format, ap);
+    std::string_view text(line, n < 0 ? 0 : std::min<size_t>(static_cast<size_t>(n), sizeof(line) - 1));
+    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    log_.Log(level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? LogLevel::kError : LogLevel::kWarn, "rocksdb", text);
+  }
+
+ private:
+  muster::Logger log_{stderr, LogLevel::kWarn};
+};
+
 }  // namespace
 
 const char* ColumnName(Column c) { return kColumnNames[static_cast<int>(c)]; }
@@ -63,6 +92,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_options.IncreaseParallelism(2);
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = 256 << 20;
+  db_options.info_log = std::make_shared<RocksDiagnostics>();
 
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.OptimizeLevelStyleCompaction(64 << 20);
