@@ -15,7 +15,7 @@ namespace {
 constexpr int64_t kResendMs = 5000;   // no receipt by then: send again (the broker dedups)
 constexpr int64_t kScanMs = 1000;     // how often the store is looked at without a Wake
 constexpr size_t kMaxInFlight = 128;  // sent, not yet answered
-constexpr int kReceiveSliceMs = 20;   // how long the thread blocks on the socket at a time
+constexpr int kReceiveSliceMs = 5;    // how long the thread blocks on the socket at a time
 
 int64_t MonoMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
