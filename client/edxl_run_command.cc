@@ -1,443 +1,101 @@
-// `muster-edxl run`: the long-running EDXL-RM adapter.
-//  In:  every new file in --watch (hidden files and *.tmp / *.part are skipped; agencies write a
-//       temp name and rename) is validated, threaded and put in the outbox (durable), then
-//       published; the file moves to WATCH/done/ (with FILE.receipt) once the broker's receipt
-//       arrives, or to WATCH/failed/ with FILE.error when it is invalid or permanently refused.
-//       Transient failures (broker unreachable, no receipt, overloaded) are retried with the same
-//       id. A file answering a message that is still waiting in the outbox waits for it.
-//  Out: equipment traffic delivered to the adapter's principal is written to --out as EDXL-RM
-//       XML (or POSTed to --post), recorded in the thread index and acknowledged as received only
-//       once that has succeeded.
-// SIGTERM/SIGINT stop it cleanly; --once processes what is there and exits.
-#include <dirent.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
+// `muster-edxl run`: the run loop of adapter_run.h with EDXL-RM documents. In, a file becomes an
+// envelope against the adapter's thread index (one answering a message still waiting in the
+// outbox waits for it); out, equipment traffic becomes an EDXL-RM document (the sender's original
+// when it says the same as the body) with its MessageID, and is recorded in the thread index.
 #include <cstdio>
-#include <cstring>
-#include <map>
-#include <set>
-#include <thread>
+#include <memory>
+#include <string>
 
 #include "adapters/edxl/edxl_document.h"
 #include "adapters/edxl/edxl_envelope.h"
 #include "adapters/edxl/edxl_threading.h"
 #include "adapters/edxl/rm_message.h"
 #include "adapters/edxl/rm_parser.h"
+#include "client/adapter_run.h"
 #include "client/edxl_commands.h"
-#include "client/delivery_output.h"
 #include "client/edxl_intake.h"
-#include "client/watch_dir.h"
-#include "common/files.h"
-#include "common/log.h"
 
 namespace muster::cli {
 namespace {
 
-volatile sig_atomic_t g_stop = 0;
-void OnStop(int) { g_stop = 1; }
-
-int64_t MonoMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 struct RunFlags {
   EdxlIntakeFlags intake;
-  std::string watch;
-  std::string out;
-  std::string post;
-  bool once = false;
-  int poll_ms = 500;
-  double timeout_s = 120;
-  std::string log_level = "info";
+  AdapterRunFlags run;
 };
 
-// The run loop. Owns nothing but references what Run() built; single-threaded.
-class EdxlAdapter {
+class EdxlFormat : public AdapterFormat {
  public:
-  EdxlAdapter(const GlobalFlags& g, const RunFlags& f, const EdxlIntake& intake, EdxlAdapterState& state,
-              DeliveryOutput* output, Logger& log)
-      : g_(g), f_(f), intake_(intake), state_(state), output_(output), log_(log) {}
+  EdxlFormat(const EdxlIntake& intake, EdxlAdapterState& state) : intake_(intake), state_(state) {}
 
-  int Run();
+  const char* component() const override { return "edxl"; }
+  const char* client_name() const override { return "muster-edxl run"; }
+  const char* document_word() const override { return "document"; }
+  size_t max_document_bytes() const override { return edxl::kMaxDocumentBytes; }
+  std::string IdOf(const std::string& document) const override {
+    return client::ContentMessageId(kEdxlIdPrefix, document);
+  }
+
+  Result<std::unique_ptr<capnp::MallocMessageBuilder>> EnvelopeFor(
+      const std::string& document) override {
+    auto taken = EdxlEnvelopeFor(document, intake_, state_);
+    if (!taken.ok()) {
+      if (edxl::RmReasonCode(taken.status()) == "UNKNOWN_THREAD" &&
+          state_.outbox->pending_count() != 0) {
+        return Status::Unavailable(taken.status().message());
+      }
+      return taken.status();
+    }
+    return std::move(taken->envelope);
+  }
+
+  void Finished(const client::OutboxEntry& entry) override {
+    RememberEdxlEntry(*state_.threads, entry);
+  }
+  std::string ReceiptText(const client::ReceiptInfo& receipt) const override {
+    return EdxlReceiptText(receipt);
+  }
+
+  Result<Handed> DocumentFor(schema::Envelope::Reader envelope, uint64_t seq) override {
+    MUSTER_ASSIGN_OR_RETURN(edxl::EdxlDocument doc,
+                            edxl::EdxlDocumentOf(envelope, seq, edxl::ThreadsOf(*state_.threads)));
+    Handed h;
+    h.id = edxl::EdxlMessageIdOf(envelope, seq);
+    h.headers = {{"X-EDXL-MessageID", h.id}};
+    h.document = std::move(doc.xml);
+    h.from_original = doc.from_original;
+    h.note = std::move(doc.note);
+    return h;
+  }
+  const char* no_form_text() const override {
+    return "not equipment traffic; acknowledged without handing it on";
+  }
+  void HandedOn(schema::Envelope::Reader envelope, uint64_t seq, Logger& log) override {
+    if (Status r = edxl::RememberEquipment(*state_.threads, envelope, seq); !r.ok()) {
+      log.Warn("edxl", "cannot record the thread; answers to it will not be threaded",
+               {{"seq", std::to_string(seq)}, {"reason", r.message()}});
+    }
+  }
 
  private:
-  struct FileMark {
-    int64_t size = 0;
-    int64_t mtime_ns = 0;
-  };
-
-  void ScanWatchDir();
-  void TakeFile(const std::string& name);
-  void Settle(const client::OutboxEntry& entry);
-  void MoveToDone(const std::string& name, const client::OutboxEntry& entry);
-  void MoveToFailed(const std::string& name, const std::string& reason);
-  bool EnsureConnected();
-  void DrainOutbox();
-  void ReceiveFor(int ms);
-  void HandleDelivery(std::unique_ptr<wire::DecodedFrame> frame);
-  bool HandOn(schema::Deliver::Reader d);
-  void RetryUnhanded();
-  void FlushAcks(bool confirmed);
-  void DropConnection(const Status& why);
-  bool Finished() const;
-  void WarnOnce(std::string* last, const std::string& what, const Status& s);
-
-  const GlobalFlags& g_;
-  const RunFlags& f_;
   const EdxlIntake& intake_;
   EdxlAdapterState& state_;
-  DeliveryOutput* output_;  // null: this adapter only sends
-  Logger& log_;
-
-  zmq::context_t context_{1};
-  std::unique_ptr<client::Connection> conn_;
-  int64_t next_connect_ms_ = 0;
-  std::string last_connect_error_;
-  std::string last_drain_error_;
-  std::map<std::string, FileMark> seen_;                        // files in --watch already taken in
-  std::set<std::string> waiting_;  // files answering a message still in the outbox
-  std::map<uint64_t, std::unique_ptr<wire::DecodedFrame>> unhanded_;  // deliveries not yet handed on
-  std::vector<uint64_t> to_ack_;
-  bool caught_up_ = false;
-  int failed_files_ = 0;
 };
-
-void EdxlAdapter::WarnOnce(std::string* last, const std::string& what, const Status& s) {
-  if (*last == s.message()) return;
-  *last = s.message();
-  log_.Warn("edxl", what, {{"reason", s.message()}});
-}
-
-void EdxlAdapter::ScanWatchDir() {
-  if (f_.watch.empty()) return;
-  DIR* d = ::opendir(f_.watch.c_str());
-  if (d == nullptr) {
-    log_.Error("edxl", "cannot read the watched directory", {{"dir", f_.watch}, {"reason", std::strerror(errno)}});
-    return;
-  }
-  std::map<std::string, FileMark> present;
-  while (dirent* ent = ::readdir(d)) {
-    std::string name = ent->d_name;
-    if (IsSkippedInWatchDir(name)) continue;
-    struct stat st{};
-    if (::stat(JoinPath(f_.watch, name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    present[name] = {static_cast<int64_t>(st.st_size),
-                     static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-  }
-  ::closedir(d);
-  for (auto it = seen_.begin(); it != seen_.end();) {
-    it = present.count(it->first) ? std::next(it) : seen_.erase(it);
-  }
-  for (const auto& [name, mark] : present) {  // in name order
-    auto it = seen_.find(name);
-    if (it != seen_.end() && it->second.size == mark.size && it->second.mtime_ns == mark.mtime_ns) continue;
-    seen_[name] = mark;
-    TakeFile(name);
-  }
-}
-
-void EdxlAdapter::TakeFile(const std::string& name) {
-  waiting_.erase(name);
-  auto xml = ReadFile(JoinPath(f_.watch, name), edxl::kMaxDocumentBytes + 1);
-  if (!xml.ok()) return;  // gone again; nothing was promised for it
-  const std::string id = client::ContentMessageId(kEdxlIdPrefix, *xml);
-  auto known = state_.outbox->Find(id);
-  if (known && known->state == client::OutboxState::kDone) return MoveToDone(name, *known);
-  if (known && known->state == client::OutboxState::kPending) return;  // taken in before a restart
-  auto taken = EdxlEnvelopeFor(*xml, intake_, state_);
-  if (!taken.ok()) {
-    if (edxl::RmReasonCode(taken.status()) == "UNKNOWN_THREAD" && state_.outbox->pending_count() != 0) {
-      // It may answer a message still waiting for its receipt: look again after the next drain.
-      seen_.erase(name);
-      waiting_.insert(name);
-      return;
-    }
-    return MoveToFailed(name, "invalid: " + taken.status().message());
-  }
-  auto entry = state_.outbox->Add(id, taken->envelope->getRoot<schema::Envelope>().asReader(), name);
-  if (!entry.ok()) {
-    // Not durable: leave the file where it is and try again on the next scan.
-    seen_.erase(name);
-    log_.Error("edxl", "cannot write to the outbox", {{"file", name}, {"reason", entry.status().message()}});
-    return;
-  }
-  log_.Info("edxl", "taken in", {{"file", name}, {"id", id}});
-}
-
-void EdxlAdapter::Settle(const client::OutboxEntry& entry) {
-  if (f_.watch.empty() || entry.source.empty()) return;
-  auto xml = ReadFile(JoinPath(f_.watch, entry.source));
-  // Only the very document that was published moves (the agency may have reused the name).
-  if (!xml.ok() || client::ContentMessageId(kEdxlIdPrefix, *xml) != entry.id) return;
-  if (entry.state == client::OutboxState::kDone) MoveToDone(entry.source, entry);
-  else MoveToFailed(entry.source, "refused: " + entry.reason);
-}
-
-void EdxlAdapter::MoveToDone(const std::string& name, const client::OutboxEntry& entry) {
-  std::string receipt = "accepted: " + EdxlReceiptText(entry.receipt) + "; leaf " +
-                        std::to_string(entry.receipt.leaf_index) + "; id " + entry.id + "\n";
-  Status s = FileAway(f_.watch, "done", name, "receipt", receipt);
-  if (!s.ok()) {
-    log_.Error("edxl", "cannot move a published file", {{"file", name}, {"reason", s.message()}});
-    return;
-  }
-  seen_.erase(name);
-  log_.Info("edxl", "published", {{"file", name}, {"seq", std::to_string(entry.receipt.seq)},
-                                 {"recipients", std::to_string(entry.receipt.recipients)}, {"id", entry.id}});
-}
-
-void EdxlAdapter::MoveToFailed(const std::string& name, const std::string& reason) {
-  Status s = FileAway(f_.watch, "failed", name, "error", reason + "\n");
-  if (!s.ok()) {
-    log_.Error("edxl", "cannot move a failed file", {{"file", name}, {"reason", s.message()}});
-    return;
-  }
-  seen_.erase(name);
-  ++failed_files_;
-  log_.Warn("edxl", "failed", {{"file", name}, {"reason", reason}});
-}
-
-bool EdxlAdapter::EnsureConnected() {
-  if (conn_) return true;
-  if (MonoMs() < next_connect_ms_) return false;
-  client::ConnectOptions o;
-  o.broker = g_.broker;
-  o.key_file = g_.key;
-  o.server_key = g_.server_key;
-  o.client_name = "muster-edxl run";
-  o.receive = output_ != nullptr;
-  o.timeout_ms = static_cast<int>(std::min(g_.timeout_s, 5.0) * 1000);
-  Status resolved = client::ResolveConnectOptions(&o);
-  auto c = resolved.ok() ? client::Connection::Open(context_, o) : Result<std::unique_ptr<client::Connection>>(resolved);
-  if (!c.ok()) {
-    WarnOnce(&last_connect_error_, "not connected; documents are kept in the outbox", c.status());
-    next_connect_ms_ = MonoMs() + 1000;
-    return false;
-  }
-  conn_ = std::move(c).value();
-  last_connect_error_.clear();
-  caught_up_ = false;
-  log_.Info("edxl", "connected", {{"principal", conn_->welcome().principal}, {"broker", o.broker}});
-  return true;
-}
-
-void EdxlAdapter::DropConnection(const Status& why) {
-  log_.Warn("edxl", "connection dropped", {{"reason", why.message()}});
-  conn_.reset();
-  caught_up_ = false;
-  to_ack_.clear();  // unacked deliveries come again on the next session
-  next_connect_ms_ = MonoMs() + 1000;
-}
-
-void EdxlAdapter::DrainOutbox() {
-  if (state_.outbox->pending_count() == 0) return;
-  client::DrainReport report = state_.outbox->Drain(
-      *conn_, static_cast<int>(f_.intake.publish_timeout_s * 1000), [] { return g_stop != 0; });
-  for (const auto& e : report.finished) {
-    RememberEdxlEntry(*state_.threads, e);
-    Settle(e);
-  }
-  if (report.stopped.ok()) {
-    last_drain_error_.clear();
-  } else if (!g_stop) {
-    WarnOnce(&last_drain_error_, "publishing paused; will retry with the same ids", report.stopped);
-  }
-}
-
-bool EdxlAdapter::HandOn(schema::Deliver::Reader d) {
-  const uint64_t seq = d.getSeq();
-  auto envelope = d.getEnvelope();
-  edxl::EdxlThreads threads = edxl::ThreadsOf(*state_.threads);
-  auto doc = edxl::EdxlDocumentOf(envelope, seq, threads);
-  if (!doc.ok()) {
-    // Another kind addressed to the EDXL adapter's principal: it has no EDXL-RM form.
-    // Acknowledged so that it does not hold the delivery window forever; the log says so.
-    log_.Warn("edxl", "not equipment traffic; acknowledged without handing it on",
-              {{"seq", std::to_string(seq)}, {"sender", envelope.getSender().cStr()}});
-    return true;
-  }
-  if (!doc->note.empty()) {
-    log_.Warn("edxl", "handing on the document as written from the message",
-              {{"seq", std::to_string(seq)}, {"reason", doc->note}});
-  }
-  const std::string message_id = edxl::EdxlMessageIdOf(envelope, seq);
-  Status s = output_->Hand(seq, doc->xml, {{"X-EDXL-MessageID", message_id}});
-  if (!s.ok()) {
-    log_.Warn("edxl", "cannot hand on a delivered document; not acknowledged",
-              {{"seq", std::to_string(seq)}, {"to", output_->Describe()}, {"reason", s.message()}});
-    return false;
-  }
-  if (Status r = edxl::RememberEquipment(*state_.threads, envelope, seq); !r.ok()) {
-    log_.Warn("edxl", "cannot record the thread; answers to it will not be threaded",
-              {{"seq", std::to_string(seq)}, {"reason", r.message()}});
-  }
-  log_.Info("edxl", "handed on", {{"seq", std::to_string(seq)}, {"message_id", message_id},
-                                  {"to", output_->Describe()},
-                                  {"original", doc->from_original ? "yes" : "no"}});
-  return true;
-}
-
-void EdxlAdapter::HandleDelivery(std::unique_ptr<wire::DecodedFrame> frame) {
-  auto d = frame->frame().getDeliver();
-  const uint64_t seq = d.getSeq();
-  if (unhanded_.count(seq)) {
-    unhanded_[seq] = std::move(frame);  // delivered again: keep the newer copy
-    return;
-  }
-  if (HandOn(d)) {
-    to_ack_.push_back(seq);
-  } else {
-    unhanded_[seq] = std::move(frame);
-  }
-}
-
-void EdxlAdapter::RetryUnhanded() {
-  for (auto it = unhanded_.begin(); it != unhanded_.end() && !g_stop;) {
-    if (HandOn(it->second->frame().getDeliver())) {
-      to_ack_.push_back(it->first);
-      it = unhanded_.erase(it);
-    } else {
-      break;  // the output is still failing; try again after the next poll
-    }
-  }
-}
-
-void EdxlAdapter::ReceiveFor(int ms) {
-  const int64_t deadline = MonoMs() + ms;
-  while (!g_stop && conn_) {
-    int64_t left = deadline - MonoMs();
-    if (left <= 0) break;
-    auto frame = conn_->Receive(static_cast<int>(left));
-    if (!frame.ok()) return DropConnection(frame.status());
-    if (*frame == nullptr) break;
-    auto fr = (*frame)->frame();
-    switch (fr.which()) {
-      case schema::Frame::DELIVER:
-        if (output_) HandleDelivery(std::move(*frame));
-        break;
-      case schema::Frame::NOTICE: {
-        auto n = fr.getNotice();
-        if (n.getKind() == schema::Notice::Kind::CAUGHT_UP) {
-          caught_up_ = true;
-        } else if (n.getKind() == schema::Notice::Kind::REVOKED) {
-          log_.Error("edxl", "this principal was revoked", {{"text", n.getText().cStr()}});
-        } else {
-          log_.Info("edxl", "notice", {{"seq", std::to_string(n.getSeq())}, {"text", n.getText().cStr()}});
-        }
-        break;
-      }
-      default:
-        break;  // late receipts and rejects of earlier retries
-    }
-    FlushAcks(false);
-  }
-}
-
-void EdxlAdapter::FlushAcks(bool confirmed) {
-  if (to_ack_.empty() || !conn_) return;
-  // A lost ack only means the document comes again and is written again under the same name.
-  Status s = confirmed ? conn_->AckConfirmed(to_ack_, false) : conn_->Ack(to_ack_, false);
-  if (!s.ok()) log_.Warn("edxl", "ack not confirmed; the broker will deliver again", {{"reason", s.message()}});
-  to_ack_.clear();
-}
-
-bool EdxlAdapter::Finished() const {
-  return state_.outbox->pending_count() == 0 && unhanded_.empty() && to_ack_.empty() && waiting_.empty() &&
-         (output_ == nullptr || caught_up_);
-}
-
-int EdxlAdapter::Run() {
-  if (!f_.watch.empty()) {
-    for (const char* sub : {"done", "failed"}) {
-      if (Status s = MakeDirs(JoinPath(f_.watch, sub), 0755); !s.ok()) return Report(s);
-    }
-  }
-  // Receipts older than 30 days are no longer needed to recognise a re-dropped document.
-  (void)state_.outbox->PruneFinished(WallMs() - 30LL * 24 * 3600 * 1000);
-  log_.Info("edxl", "running", {{"watch", f_.watch.empty() ? "-" : f_.watch},
-                               {"out", output_ ? output_->Describe() : "-"},
-                               {"outbox", state_.outbox->dir()},
-                               {"pending", std::to_string(state_.outbox->pending_count())}});
-  const int64_t deadline = MonoMs() + static_cast<int64_t>(f_.timeout_s * 1000);
-  bool timed_out = false;
-  while (!g_stop) {
-    ScanWatchDir();
-    if (EnsureConnected()) {
-      DrainOutbox();
-      if (output_) {
-        RetryUnhanded();
-        ReceiveFor(f_.poll_ms);
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(f_.poll_ms));
-      }
-      FlushAcks(f_.once);
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(f_.poll_ms));
-    }
-    if (f_.once && Finished()) break;
-    if (f_.once && MonoMs() >= deadline) {
-      timed_out = true;
-      break;
-    }
-  }
-  FlushAcks(/*confirmed=*/true);
-  if (conn_) conn_->Close();
-  size_t pending = state_.outbox->pending_count();
-  log_.Info("edxl", "stopped", {{"pending", std::to_string(pending)}, {"failed", std::to_string(failed_files_)}});
-  if (timed_out) {
-    std::fprintf(stderr, "error: not finished within %.0f s: %zu document(s) still in the outbox %s%s\n", f_.timeout_s,
-                 pending, state_.outbox->dir().c_str(),
-                 unhanded_.empty() ? "" : ", and delivered documents that could not be handed on");
-    return 1;
-  }
-  return f_.once && failed_files_ > 0 ? 1 : 0;
-}
 
 int Run(GlobalFlags& g, RunFlags& f) {
   auto usage = [](const std::string& m) {
     std::fprintf(stderr, "error: %s\n", m.c_str());
     return 2;
   };
-  if (f.watch.empty() && f.out.empty() && f.post.empty()) return usage("give --watch DIR, --out DIR or --post URL");
-  if (!f.out.empty() && !f.post.empty()) return usage("give either --out DIR or --post URL, not both");
-  if (f.poll_ms < 10 || f.poll_ms > 60000) return usage("--poll-ms must be within 10..60000");
   LogLevel level;
-  if (!ParseLogLevel(f.log_level, &level)) return usage("--log-level must be debug, info, warn or error");
+  auto output = PrepareAdapterRun(f.run, std::string(edxl::kEdxlMimeType), &level);
+  if (!output.ok()) return usage(output.status().message());
   auto intake = ResolveEdxlIntake(f.intake, g);
   if (!intake.ok()) return usage(intake.status().message());
-  std::unique_ptr<DeliveryOutput> output;
-  if (!f.out.empty() || !f.post.empty()) {
-    auto o = f.out.empty() ? NewHttpDeliveryOutput(f.post, std::string(edxl::kEdxlMimeType))
-                           : NewFileDeliveryOutput(f.out);
-    if (!o.ok()) return usage(o.status().message());
-    output = std::move(o).value();
-  }
-  if (!f.watch.empty()) {
-    struct stat st{};
-    if (::stat(f.watch.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return usage("--watch: no directory " + f.watch);
-  }
   auto state = OpenEdxlAdapterState(intake->outbox_dir);
   if (!state.ok()) return Report(state.status());
-  Logger log(stderr, level);
-  struct sigaction sa{};
-  sa.sa_handler = OnStop;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  EdxlAdapter adapter(g, f, *intake, *state, output.get(), log);
-  return adapter.Run();
+  EdxlFormat format(*intake, *state);
+  return RunAdapterLoop(g, f.run, f.intake.publish_timeout_s, level, *state->outbox, output->get(),
+                        format);
 }
 
 }  // namespace
@@ -448,18 +106,12 @@ void RegisterEdxlRun(CLI::App& app, GlobalFlags& g, int* exit_code) {
       "run",
       "the adapter: publish EDXL-RM files dropped in --watch, write equipment traffic delivered to "
       "you to --out");
-  cmd->add_option("--watch", f->watch,
-                  "directory the agency drops EDXL-RM files into (write FILE.tmp, then rename); they "
-                  "move to done/ or failed/ beside them");
-  cmd->add_option("--out", f->out, "directory to write delivered traffic to, as <seq>.xml (EDXL-RM 1.0)");
-  cmd->add_option("--post", f->post, "POST delivered documents to this URL instead (acked on a 2xx answer)");
-  cmd->add_flag("--once", f->once, "process what is there (files, outbox, pending deliveries), then exit");
-  cmd->add_option("--poll-ms", f->poll_ms, "how often to look at --watch, in ms (default 500)");
-  cmd->add_option("--timeout", f->timeout_s, "--once: give up after SECONDS (default 120)");
-  cmd->add_option("--log-level", f->log_level, "debug, info (default), warn, error");
+  AddAdapterRunFlags(*cmd, f->run, "EDXL-RM files",
+                     "equipment traffic delivered to you (EDXL-RM 1.0)");
   AddEdxlIntakeFlags(*cmd, f->intake);
   cmd->footer(
-      "Example:\n  muster-edxl --key demo/keys/msd.key run --watch /srv/edxl/in --out /srv/edxl/received");
+      "Example:\n  muster-edxl --key demo/keys/msd.key run --watch /srv/edxl/in --out "
+      "/srv/edxl/received");
   cmd->callback([&g, f, exit_code] { *exit_code = Run(g, *f); });
 }
 
