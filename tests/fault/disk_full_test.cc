@@ -246,7 +246,7 @@ TEST_F(DiskFullTest, PublishesAreRefusedWhileFullAndResumeWhenSpaceIsFreed) {
               kMegabytes, static_cast<double>(filled) / (1 << 20), accepted_while_filling, refusal.c_str());
   std::printf("disk full: while full: %zu publishes refused with unavailable and no receipt, %zu deliveries of "
               "stored messages, ack answered: %s\n",
-              refused.size(), delivered_while_full, ack_while_full.ok() ? "confirmed" : ack_while_full.ToString().c_str());
+              refused.size(), delivered_while_full, ack_while_full.ok() ? "confirmed" : ack_while_full.message().c_str());
   std::printf("disk full: writes resumed %lld ms after space was freed; %zu refused ids retried and accepted "
               "(%zu answered as duplicates); %zu receipted, %zu logged; muster-audit verify exit %d\n",
               static_cast<long long>(resume_ms), refused.size(), retried_as_duplicate, receipts.size(), copies.size(),
