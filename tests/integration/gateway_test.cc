@@ -13,6 +13,7 @@
 //  - each token acts only as its own agency: its stream carries only its principal's deliveries,
 //    and status is shown only where the broker's policy allows (sender, duty officers);
 //  - plain HTTP to the HTTPS port is refused, nothing is taken, and the gateway keeps serving;
+//    TLS below 1.2 is refused at the handshake;
 //  - the hash-token / new-token commands and a configuration error with its file and line;
 //  - docs/gateway-openapi.yaml parses as OpenAPI 3.0, names exactly the routes the server
 //    registers, and documents the fields of the answers the server really gives.
@@ -768,6 +769,18 @@ TEST_F(GatewayTest, PlainHttpIsRefusedWhenTlsIsConfigured) {
   json receipt = Publish(kCommandToken, "plain-1", Alert("Drill: over plain HTTP"), 201);
   EXPECT_GT(receipt["seq"].get<uint64_t>(), 0u);
   EXPECT_NE(GatewayLog().find("serving"), std::string::npos);
+  // TLS 1.2 and 1.3 only: an old client is refused at the handshake.
+  const std::string peer = "127.0.0.1:" + std::to_string(port_);
+  CommandResult tls11 = RunCommand({"/usr/bin/openssl", "s_client", "-tls1_1", "-connect", peer,
+                                    "-CAfile", dir_.Sub("gateway.crt")},
+                                   {}, 20);
+  EXPECT_NE(tls11.exit_code, 0) << tls11.out << tls11.err;
+  CommandResult tls12 =
+      RunCommand({"/usr/bin/openssl", "s_client", "-tls1_2", "-verify_return_error", "-connect",
+                  peer, "-CAfile", dir_.Sub("gateway.crt")},
+                 {}, 20);
+  EXPECT_EQ(tls12.exit_code, 0) << tls12.out << tls12.err;
+  EXPECT_NE(tls12.out.find("Protocol  : TLSv1.2"), std::string::npos) << tls12.out;
 }
 
 TEST(GatewayOpenApiTest, DocumentParsesAndNamesExactlyTheRegisteredRoutes) {
