@@ -17,7 +17,8 @@ namespace {
 std::string DefaultOutboxDir(const std::string& key_file) {
   if (!key_file.empty()) {
     std::string base = key_file;
-    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".key") == 0) base.resize(base.size() - 4);
+    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".key") == 0)
+      base.resize(base.size() - 4);
     return base + ".outbox";
   }
   const char* home = std::getenv("HOME");
@@ -27,9 +28,10 @@ std::string DefaultOutboxDir(const std::string& key_file) {
 }  // namespace
 
 void AddEdxlIntakeFlags(CLI::App& cmd, EdxlIntakeFlags& f) {
-  cmd.add_option("--to", f.to,
-                 "who is asked (required for a RequestResource; adds recipients to a step): "
-                 "principal:ID, org:ID, sector:NAME, role:NAME, area:CODE (comma-separated or repeated)")
+  cmd.add_option(
+         "--to", f.to,
+         "who is asked (required for a RequestResource; adds recipients to a step): "
+         "principal:ID, org:ID, sector:NAME, role:NAME, area:CODE (comma-separated or repeated)")
       ->allow_extra_args(false);
   cmd.add_option("--status", f.status,
                  "of a new request: actual (default), exercise, test, system; a step carries its "
@@ -41,29 +43,39 @@ void AddEdxlIntakeFlags(CLI::App& cmd, EdxlIntakeFlags& f) {
   cmd.add_option("--outbox", f.outbox,
                  "the adapter's outbox directory, which also holds its EDXL thread index (default: "
                  "beside the key, e.g. keys/msd.outbox)");
-  cmd.add_option("--publish-timeout", f.publish_timeout_s, "seconds to wait for each receipt (default 10)");
+  cmd.add_option("--publish-timeout", f.publish_timeout_s,
+                 "seconds to wait for each receipt (default 10)");
 }
 
 Result<EdxlIntake> ResolveEdxlIntake(const EdxlIntakeFlags& f, const GlobalFlags& g) {
   static const std::map<std::string, schema::MessageStatus> kStatus = {
-      {"actual", schema::MessageStatus::ACTUAL}, {"exercise", schema::MessageStatus::EXERCISE},
-      {"test", schema::MessageStatus::TEST}, {"system", schema::MessageStatus::SYSTEM}};
+      {"actual", schema::MessageStatus::ACTUAL},
+      {"exercise", schema::MessageStatus::EXERCISE},
+      {"test", schema::MessageStatus::TEST},
+      {"system", schema::MessageStatus::SYSTEM}};
   static const std::map<std::string, schema::Classification> kClassification = {
-      {"public", schema::Classification::PUBLIC}, {"internal", schema::Classification::INTERNAL},
-      {"restricted", schema::Classification::RESTRICTED}, {"confidential", schema::Classification::CONFIDENTIAL}};
+      {"public", schema::Classification::PUBLIC},
+      {"internal", schema::Classification::INTERNAL},
+      {"restricted", schema::Classification::RESTRICTED},
+      {"confidential", schema::Classification::CONFIDENTIAL}};
   static const std::map<std::string, schema::Precedence> kPrecedence = {
-      {"flash", schema::Precedence::FLASH}, {"immediate", schema::Precedence::IMMEDIATE},
-      {"priority", schema::Precedence::PRIORITY}, {"routine", schema::Precedence::ROUTINE}};
+      {"flash", schema::Precedence::FLASH},
+      {"immediate", schema::Precedence::IMMEDIATE},
+      {"priority", schema::Precedence::PRIORITY},
+      {"routine", schema::Precedence::ROUTINE}};
   EdxlIntake intake;
   auto s = kStatus.find(f.status);
-  if (s == kStatus.end()) return Status::InvalidArgument("--status must be one of actual, exercise, test, system");
+  if (s == kStatus.end())
+    return Status::InvalidArgument("--status must be one of actual, exercise, test, system");
   auto c = kClassification.find(f.classification);
   if (c == kClassification.end()) {
-    return Status::InvalidArgument("--classification must be one of public, internal, restricted, confidential");
+    return Status::InvalidArgument(
+        "--classification must be one of public, internal, restricted, confidential");
   }
   auto p = kPrecedence.find(f.precedence);
   if (p == kPrecedence.end()) {
-    return Status::InvalidArgument("--precedence must be one of flash, immediate, priority, routine");
+    return Status::InvalidArgument(
+        "--precedence must be one of flash, immediate, priority, routine");
   }
   intake.envelope.status = s->second;
   intake.envelope.classification = c->second;
@@ -77,11 +89,21 @@ Result<EdxlIntake> ResolveEdxlIntake(const EdxlIntakeFlags& f, const GlobalFlags
     intake.envelope.roles = t.roles;
     intake.envelope.areas = t.areas;
   }
-  if (f.publish_timeout_s <= 0) return Status::InvalidArgument("--publish-timeout must be positive");
+  if (f.publish_timeout_s <= 0)
+    return Status::InvalidArgument("--publish-timeout must be positive");
   std::string key = g.key;
   if (key.empty() && std::getenv("MUSTER_KEY")) key = std::getenv("MUSTER_KEY");
   intake.outbox_dir = f.outbox.empty() ? DefaultOutboxDir(key) : f.outbox;
   return intake;
+}
+
+Result<std::string> ReadEdxlFile(const std::string& path) {
+  auto bytes = ReadFile(path, edxl::kMaxDocumentBytes);
+  if (bytes.ok()) return bytes;
+  if (bytes.status().code() == StatusCode::kInvalidArgument) {
+    return Status::InvalidArgument("DOCUMENT_TOO_LARGE: " + bytes.status().message());
+  }
+  return Status(bytes.status().code(), "UNREADABLE: " + bytes.status().message());
 }
 
 Result<edxl::RmMessage> ReadEdxlDocument(const std::string& xml) {
@@ -93,7 +115,8 @@ Result<edxl::RmMessage> ReadEdxlDocument(const std::string& xml) {
 Result<EdxlAdapterState> OpenEdxlAdapterState(const std::string& outbox_dir) {
   EdxlAdapterState state;
   MUSTER_ASSIGN_OR_RETURN(state.outbox, client::Outbox::Open(outbox_dir));
-  MUSTER_ASSIGN_OR_RETURN(state.threads, edxl::EdxlThreadIndex::Open(JoinPath(outbox_dir, "edxl-threads")));
+  MUSTER_ASSIGN_OR_RETURN(state.threads,
+                          edxl::EdxlThreadIndex::Open(JoinPath(outbox_dir, "edxl-threads")));
   return state;
 }
 

@@ -6,11 +6,10 @@
 
 #include <capnp/message.h>
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "adapters/edxl/edxl_envelope.h"
 #include "adapters/edxl/edxl_thread_index.h"
@@ -42,6 +41,10 @@ struct EdxlIntake {
 
 // Checks the flags (InvalidArgument naming the bad one: a usage error).
 Result<EdxlIntake> ResolveEdxlIntake(const EdxlIntakeFlags& flags, const GlobalFlags& global);
+
+// A document file's bytes. InvalidArgument "DOCUMENT_TOO_LARGE: …" beyond the parser's limit;
+// otherwise the file system's error with "UNREADABLE: " in front.
+Result<std::string> ReadEdxlFile(const std::string& path);
 
 // ParseRm and CheckRmForMuster: what `validate` checks. InvalidArgument "<CODE>: reason".
 Result<edxl::RmMessage> ReadEdxlDocument(const std::string& xml);

@@ -2,9 +2,8 @@
 // outbox (durable), publish everything pending, and print each receipt or reason. Files are taken
 // in the order given, each once the one before it is accepted, so a file may answer the one
 // before it (a CommitResource after the request it commits, say).
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "adapters/edxl/rm_message.h"
 #include "client/edxl_commands.h"
@@ -20,8 +19,8 @@ struct SendFlags {
   std::vector<std::string> files;
 };
 
-void Print(const GlobalFlags& g, const std::string& file, const std::string& outcome, const std::string& text,
-           const client::OutboxEntry* entry, const std::string& object) {
+void Print(const GlobalFlags& g, const std::string& file, const std::string& outcome,
+           const std::string& text, const client::OutboxEntry* entry, const std::string& object) {
   if (g.json) {
     nlohmann::json j = {{"file", file}, {"outcome", outcome}};
     if (entry) j["client_message_id"] = entry->id;
@@ -44,7 +43,8 @@ void Print(const GlobalFlags& g, const std::string& file, const std::string& out
 void PrintFinished(const GlobalFlags& g, const client::OutboxEntry& e, const std::string& object) {
   if (e.state == client::OutboxState::kDone) {
     Print(g, e.source, "accepted",
-          EdxlReceiptText(e.receipt) + (object.empty() ? "" : "; " + object) + " (id " + e.id + ")", &e, object);
+          EdxlReceiptText(e.receipt) + (object.empty() ? "" : "; " + object) + " (id " + e.id + ")",
+          &e, object);
   } else {
     Print(g, e.source, "refused", e.reason, &e, object);
   }
@@ -58,21 +58,23 @@ std::string ObjectOf(const client::OutboxEntry& e) {
 }
 
 // Publishes what is pending; prints each finished entry. Returns false when something is left.
-bool Drain(const GlobalFlags& g, SendFlags& f, EdxlAdapterState& state, std::unique_ptr<client::Connection>& conn,
-           zmq::context_t& context, int* rc) {
+bool Drain(const GlobalFlags& g, SendFlags& f, EdxlAdapterState& state,
+           std::unique_ptr<client::Connection>& conn, zmq::context_t& context, int* rc) {
   client::Outbox& outbox = *state.outbox;
   if (outbox.pending_count() == 0) return true;
   if (!conn) conn = ConnectOrReport(context, g, "edxl send", /*receive=*/false);
   if (!conn) {
     for (const auto& e : outbox.Pending()) {
       Print(g, e.source, "not confirmed",
-            "the broker is not reachable; kept in the outbox " + outbox.dir() + " (the next send or run publishes it)",
+            "the broker is not reachable; kept in the outbox " + outbox.dir() +
+                " (the next send or run publishes it)",
             &e, "");
     }
     *rc = 1;
     return false;
   }
-  client::DrainReport report = outbox.Drain(*conn, static_cast<int>(f.intake.publish_timeout_s * 1000));
+  client::DrainReport report =
+      outbox.Drain(*conn, static_cast<int>(f.intake.publish_timeout_s * 1000));
   for (const auto& e : report.finished) {
     if (e.state == client::OutboxState::kDone) {
       RememberEdxlEntry(*state.threads, e);
@@ -114,9 +116,9 @@ int Run(GlobalFlags& g, SendFlags& f) {
   }
   for (size_t k = 0; k < f.files.size(); ++k) {
     const std::string& file = f.files[k];
-    auto xml = ReadFile(file, edxl::kMaxDocumentBytes + 1);
+    auto xml = ReadEdxlFile(file);
     if (!xml.ok()) {
-      Print(g, file, "invalid", "UNREADABLE: " + xml.status().message(), nullptr, "");
+      Print(g, file, "invalid", xml.status().message(), nullptr, "");
       rc = 1;
       continue;
     }
@@ -136,20 +138,22 @@ int Run(GlobalFlags& g, SendFlags& f) {
       continue;
     }
     // Durable from here on: a crash or an unreachable broker no longer loses the document.
-    auto entry = outbox.Add(taken->id, taken->envelope->getRoot<schema::Envelope>().asReader(), file);
+    auto entry =
+        outbox.Add(taken->id, taken->envelope->getRoot<schema::Envelope>().asReader(), file);
     if (!entry.ok()) return Report(entry.status().WithContext("outbox " + outbox.dir()));
     if (entry->state == client::OutboxState::kDone) {
       client::OutboxEntry shown = *entry;  // the same document was accepted earlier
       shown.source = file;
       shown.receipt.duplicate = true;
       PrintFinished(g, shown,
-                    EdxlObjectText(taken->envelope->getRoot<schema::Envelope>().asReader(), entry->receipt.seq));
+                    EdxlObjectText(taken->envelope->getRoot<schema::Envelope>().asReader(),
+                                   entry->receipt.seq));
       continue;
     }
     if (!Drain(g, f, *state, conn, context, &rc)) {
       for (size_t rest = k + 1; rest < f.files.size(); ++rest) {
-        Print(g, f.files[rest], "not taken", "an earlier file is not confirmed yet; send it again later",
-              nullptr, "");
+        Print(g, f.files[rest], "not taken",
+              "an earlier file is not confirmed yet; send it again later", nullptr, "");
       }
       break;
     }
@@ -170,9 +174,12 @@ void RegisterEdxlSend(CLI::App& app, GlobalFlags& g, int* exit_code) {
   AddEdxlIntakeFlags(*cmd, f->intake);
   cmd->footer(
       "A RequestResource needs --to (EDXL-RM does not say who is asked). A document answering an\n"
-      "earlier one (PrecedingMessageID) goes to the request or offer of that message, as far as this\n"
-      "adapter has published or received it. Each document is written to the outbox (fsync'd) before\n"
-      "it is published, with an id derived from its bytes, so sending it again is never a duplicate.\n"
+      "earlier one (PrecedingMessageID) goes to the request or offer of that message, as far as "
+      "this\n"
+      "adapter has published or received it. Each document is written to the outbox (fsync'd) "
+      "before\n"
+      "it is published, with an id derived from its bytes, so sending it again is never a "
+      "duplicate.\n"
       "Example:\n  muster-edxl --key demo/keys/command.key send --to org:msd request.xml");
   cmd->callback([&g, f, exit_code] { *exit_code = Run(g, *f); });
 }

@@ -1,8 +1,7 @@
 // `muster-edxl validate FILE…`: one line per file, "FILE: ok (TYPE MessageID)" or
 // "FILE: invalid: CODE: reason".
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "adapters/edxl/rm_parser.h"
 #include "client/edxl_commands.h"
@@ -19,7 +18,7 @@ struct ValidateFlags {
 int Run(const GlobalFlags& g, const ValidateFlags& f) {
   int rc = 0;
   for (const std::string& file : f.files) {
-    auto xml = ReadFile(file, edxl::kMaxDocumentBytes + 1);
+    auto xml = ReadEdxlFile(file);
     Result<edxl::RmMessage> message =
         xml.ok() ? ReadEdxlDocument(*xml) : Result<edxl::RmMessage>(xml.status());
     const Status& s = message.ok() ? Status::Ok() : message.status();
@@ -30,15 +29,14 @@ int Run(const GlobalFlags& g, const ValidateFlags& f) {
         j["type"] = std::string(edxl::RmTypeName(message->type));
         j["message_id"] = message->message_id;
       } else {
-        j["code"] = xml.ok() ? std::string(edxl::RmReasonCode(s)) : "UNREADABLE";
+        j["code"] = std::string(edxl::RmReasonCode(s));
         j["reason"] = s.message();
       }
       std::printf("%s\n", j.dump().c_str());
     } else if (s.ok()) {
-      std::printf("%s: ok (%s %s)\n", file.c_str(), std::string(edxl::RmTypeName(message->type)).c_str(),
+      std::printf("%s: ok (%s %s)\n", file.c_str(),
+                  std::string(edxl::RmTypeName(message->type)).c_str(),
                   message->message_id.c_str());
-    } else if (!xml.ok()) {
-      std::printf("%s: invalid: UNREADABLE: %s\n", file.c_str(), s.message().c_str());
     } else {
       std::printf("%s: invalid: %s\n", file.c_str(), s.message().c_str());
     }
@@ -56,7 +54,8 @@ void RegisterEdxlValidate(CLI::App& app, GlobalFlags& g, int* exit_code) {
       "exit 1 if any is invalid");
   cmd->add_option("FILE", f->files, "EDXL-RM XML files")->required();
   cmd->footer(
-      "Threading (whether a response answers a message this adapter knows) is checked by send and run.\n"
+      "Threading (whether a response answers a message this adapter knows) is checked by send and "
+      "run.\n"
       "Example:\n  muster-edxl validate requests/*.xml");
   cmd->callback([&g, f, exit_code] { *exit_code = Run(g, *f); });
 }

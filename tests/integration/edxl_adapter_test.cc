@@ -329,6 +329,8 @@ TEST_F(EdxlAdapterTest, InvalidAndHostileDocumentsAreRefusedWithTheirReason) {
       {"no-quantity.xml",
        ReplaceAll(request, "<rm:Amount>4</rm:Amount>", "<rm:Amount>four</rm:Amount>"),
        "INVALID_QUANTITY", "four"},
+      {"too-large.xml", request + std::string(size_t{1} << 20, ' '), "DOCUMENT_TOO_LARGE",
+       "larger than 1048576 bytes"},
   };
   const std::string in = dir_.Sub("in");
   ASSERT_TRUE(MakeDirs(in).ok());
