@@ -2,10 +2,9 @@
 #include "client/cap_intake.h"
 
 #include <chrono>
-#include <cstdlib>
-#include <map>
 
 #include "adapters/cap/cap_parser.h"
+#include "client/adapter_intake.h"
 #include "client/targets.h"
 #include "common/files.h"
 
@@ -37,35 +36,11 @@ void AddCapIntakeFlags(CLI::App& cmd, CapIntakeFlags& f) {
   cmd.add_option("--publish-timeout", f.publish_timeout_s, "seconds to wait for each receipt (default 10)");
 }
 
-std::string DefaultOutboxDir(const std::string& key_file) {
-  if (!key_file.empty()) {
-    std::string base = key_file;
-    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".key") == 0) base.resize(base.size() - 4);
-    return base + ".outbox";
-  }
-  const char* home = std::getenv("HOME");
-  return JoinPath(home ? home : ".", ".muster/outbox");
-}
-
 Result<CapIntake> ResolveCapIntake(const CapIntakeFlags& f, const GlobalFlags& g) {
   CapIntake intake;
   MUSTER_ASSIGN_OR_RETURN(intake.profile, cap::ParseCapProfile(f.profile));
-  static const std::map<std::string, schema::Classification> kClassification = {
-      {"public", schema::Classification::PUBLIC}, {"internal", schema::Classification::INTERNAL},
-      {"restricted", schema::Classification::RESTRICTED}, {"confidential", schema::Classification::CONFIDENTIAL}};
-  static const std::map<std::string, schema::Precedence> kPrecedence = {
-      {"flash", schema::Precedence::FLASH}, {"immediate", schema::Precedence::IMMEDIATE},
-      {"priority", schema::Precedence::PRIORITY}, {"routine", schema::Precedence::ROUTINE}};
-  auto c = kClassification.find(f.classification);
-  if (c == kClassification.end()) {
-    return Status::InvalidArgument("--classification must be one of public, internal, restricted, confidential");
-  }
-  auto p = kPrecedence.find(f.precedence);
-  if (p == kPrecedence.end()) {
-    return Status::InvalidArgument("--precedence must be one of flash, immediate, priority, routine");
-  }
-  intake.envelope.classification = c->second;
-  intake.envelope.precedence = p->second;
+  MUSTER_ASSIGN_OR_RETURN(intake.envelope.classification, ClassificationFlag(f.classification));
+  MUSTER_ASSIGN_OR_RETURN(intake.envelope.precedence, PrecedenceFlag(f.precedence));
   intake.envelope.ignore_expires = f.ignore_expires;
   if (!f.to.empty()) {
     Targets t;
@@ -77,9 +52,7 @@ Result<CapIntake> ResolveCapIntake(const CapIntakeFlags& f, const GlobalFlags& g
     intake.envelope.areas = t.areas;
   }
   if (f.publish_timeout_s <= 0) return Status::InvalidArgument("--publish-timeout must be positive");
-  std::string key = g.key;
-  if (key.empty() && std::getenv("MUSTER_KEY")) key = std::getenv("MUSTER_KEY");
-  intake.outbox_dir = f.outbox.empty() ? DefaultOutboxDir(key) : f.outbox;
+  intake.outbox_dir = AdapterOutboxDir(f.outbox, g);
   return intake;
 }
 

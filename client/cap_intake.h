@@ -45,9 +45,6 @@ struct CapIntake {
 // Checks the flags (InvalidArgument naming the bad one: a usage error).
 Result<CapIntake> ResolveCapIntake(const CapIntakeFlags& flags, const GlobalFlags& global);
 
-// The default outbox: beside the key ("keys/msd.key" -> "keys/msd.outbox"), else
-// ~/.muster/outbox.
-std::string DefaultOutboxDir(const std::string& key_file);
 
 // ParseCap and the profile: what `validate` checks. InvalidArgument "<CODE>: reason".
 Result<std::unique_ptr<capnp::MallocMessageBuilder>> ReadCapDocument(const std::string& xml,

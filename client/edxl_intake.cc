@@ -1,31 +1,15 @@
 // muster-edxl: flags, documents in, and the adapter's local state.
 #include "client/edxl_intake.h"
 
-#include <cstdlib>
-#include <map>
-
 #include "adapters/edxl/edxl_threading.h"
 #include "adapters/edxl/rm_parser.h"
+#include "client/adapter_intake.h"
 #include "client/targets.h"
 #include "common/files.h"
 #include "schemas/equipment.capnp.h"
 #include "schemas/frame_codec.h"
 
 namespace muster::cli {
-namespace {
-
-std::string DefaultOutboxDir(const std::string& key_file) {
-  if (!key_file.empty()) {
-    std::string base = key_file;
-    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".key") == 0)
-      base.resize(base.size() - 4);
-    return base + ".outbox";
-  }
-  const char* home = std::getenv("HOME");
-  return JoinPath(home ? home : ".", ".muster/outbox");
-}
-
-}  // namespace
 
 void AddEdxlIntakeFlags(CLI::App& cmd, EdxlIntakeFlags& f) {
   cmd.add_option(
@@ -48,38 +32,10 @@ void AddEdxlIntakeFlags(CLI::App& cmd, EdxlIntakeFlags& f) {
 }
 
 Result<EdxlIntake> ResolveEdxlIntake(const EdxlIntakeFlags& f, const GlobalFlags& g) {
-  static const std::map<std::string, schema::MessageStatus> kStatus = {
-      {"actual", schema::MessageStatus::ACTUAL},
-      {"exercise", schema::MessageStatus::EXERCISE},
-      {"test", schema::MessageStatus::TEST},
-      {"system", schema::MessageStatus::SYSTEM}};
-  static const std::map<std::string, schema::Classification> kClassification = {
-      {"public", schema::Classification::PUBLIC},
-      {"internal", schema::Classification::INTERNAL},
-      {"restricted", schema::Classification::RESTRICTED},
-      {"confidential", schema::Classification::CONFIDENTIAL}};
-  static const std::map<std::string, schema::Precedence> kPrecedence = {
-      {"flash", schema::Precedence::FLASH},
-      {"immediate", schema::Precedence::IMMEDIATE},
-      {"priority", schema::Precedence::PRIORITY},
-      {"routine", schema::Precedence::ROUTINE}};
   EdxlIntake intake;
-  auto s = kStatus.find(f.status);
-  if (s == kStatus.end())
-    return Status::InvalidArgument("--status must be one of actual, exercise, test, system");
-  auto c = kClassification.find(f.classification);
-  if (c == kClassification.end()) {
-    return Status::InvalidArgument(
-        "--classification must be one of public, internal, restricted, confidential");
-  }
-  auto p = kPrecedence.find(f.precedence);
-  if (p == kPrecedence.end()) {
-    return Status::InvalidArgument(
-        "--precedence must be one of flash, immediate, priority, routine");
-  }
-  intake.envelope.status = s->second;
-  intake.envelope.classification = c->second;
-  intake.envelope.precedence = p->second;
+  MUSTER_ASSIGN_OR_RETURN(intake.envelope.status, StatusFlag(f.status));
+  MUSTER_ASSIGN_OR_RETURN(intake.envelope.classification, ClassificationFlag(f.classification));
+  MUSTER_ASSIGN_OR_RETURN(intake.envelope.precedence, PrecedenceFlag(f.precedence));
   if (!f.to.empty()) {
     Targets t;
     MUSTER_RETURN_IF_ERROR(ParseTargets(f.to, &t));
@@ -91,9 +47,7 @@ Result<EdxlIntake> ResolveEdxlIntake(const EdxlIntakeFlags& f, const GlobalFlags
   }
   if (f.publish_timeout_s <= 0)
     return Status::InvalidArgument("--publish-timeout must be positive");
-  std::string key = g.key;
-  if (key.empty() && std::getenv("MUSTER_KEY")) key = std::getenv("MUSTER_KEY");
-  intake.outbox_dir = f.outbox.empty() ? DefaultOutboxDir(key) : f.outbox;
+  intake.outbox_dir = AdapterOutboxDir(f.outbox, g);
   return intake;
 }
 
