@@ -81,6 +81,7 @@ Status BrokerConfig::Validate() const {
   }
   if (max_recipients < 1) return Status::InvalidArgument("limits.max_recipients must be at least 1");
   if (max_text_bytes < 256) return Status::InvalidArgument("limits.max_text_bytes must be at least 256");
+  if (store_memory_mb < 32) return Status::InvalidArgument("limits.store_memory_mb must be at least 32");
   return Status::Ok();
 }
 
@@ -125,7 +126,8 @@ Result<BrokerConfig> LoadBrokerConfig(const std::string& path) {
   }
   if (auto* l = root["limits"].as_table()) {
     MUSTER_RETURN_IF_ERROR(CheckKeys(path, *l, {"max_frame_bytes", "delivery_window", "heartbeat_ms",
-                                                "session_timeout_ms", "max_recipients", "max_text_bytes"},
+                                                "session_timeout_ms", "max_recipients", "max_text_bytes",
+                                                "store_memory_mb"},
                                      "limits"));
     MUSTER_RETURN_IF_ERROR(ReadU32(path, *l, "max_frame_bytes", &c.max_frame_bytes));
     MUSTER_RETURN_IF_ERROR(ReadU32(path, *l, "delivery_window", &c.delivery_window));
@@ -133,6 +135,7 @@ Result<BrokerConfig> LoadBrokerConfig(const std::string& path) {
     MUSTER_RETURN_IF_ERROR(ReadU32(path, *l, "session_timeout_ms", &c.session_timeout_ms));
     MUSTER_RETURN_IF_ERROR(ReadU32(path, *l, "max_recipients", &c.max_recipients));
     MUSTER_RETURN_IF_ERROR(ReadU32(path, *l, "max_text_bytes", &c.max_text_bytes));
+    MUSTER_RETURN_IF_ERROR(ReadU32(path, *l, "store_memory_mb", &c.store_memory_mb));
   }
   std::string base = DirName(path);
   c.data_dir = JoinPath(base, c.data_dir);

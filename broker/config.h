@@ -29,6 +29,7 @@ struct BrokerConfig {
   uint32_t session_timeout_ms = 20000;            // silent sessions are dropped after this
   uint32_t max_recipients = 10000;                // recipients one message may resolve to
   uint32_t max_text_bytes = 65536;                // any single text field
+  uint32_t store_memory_mb = 256;                 // the store's cache and memtables together
 
   // The audit log's origin line: "muster/<name>".
   std::string origin() const { return "muster/" + name; }

@@ -33,6 +33,10 @@ TEST_F(ConfigTest, DefaultsAndPathsRelativeToTheFile) {
   EXPECT_EQ(c->data_dir, dir_ + "/data");
   EXPECT_EQ(c->policy, dir_ + "/policy.toml");
   EXPECT_EQ(c->delivery_window, 256u);
+  EXPECT_EQ(c->store_memory_mb, 256u);
+  auto small = Load("[limits]\nstore_memory_mb = 64\n");
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  EXPECT_EQ(small->store_memory_mb, 64u);
 }
 
 TEST_F(ConfigTest, BadKeysAndValuesAreNamed) {
@@ -48,6 +52,7 @@ TEST_F(ConfigTest, BadKeysAndValuesAreNamed) {
       {"[broker]\nlog_level = \"loud\"\n", "broker.log_level must be debug, info, warn or error"},
       {"[limits]\nheartbeat_ms = 5000\nsession_timeout_ms = 6000\n", "session_timeout_ms must be at least twice"},
       {"[broker]\nname = 7\n", "'name' must be a string"},
+      {"[limits]\nstore_memory_mb = 8\n", "limits.store_memory_mb must be at least 32"},
   };
   for (const auto& c : cases) {
     auto r = Load(c.text);

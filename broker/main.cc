@@ -124,7 +124,10 @@ int main(int argc, char** argv) {
       previous_keys.push_back(std::move(k).value());
     }
 
-    auto store = muster::store::Store::Open({config->data_dir});
+    muster::store::StoreOptions store_options;
+    store_options.dir = config->data_dir;
+    store_options.memory_budget_bytes = size_t{config->store_memory_mb} << 20;
+    auto store = muster::store::Store::Open(store_options);
     if (!store.ok()) return Fail(1, store.status().message());
 
     muster::transport::SignalPipe signals;

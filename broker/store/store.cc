@@ -1,6 +1,7 @@
 // RocksDB-backed store.
 #include "broker/store/store.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/options.h>
@@ -10,6 +11,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <algorithm>
 #include <cstdarg>
@@ -93,11 +95,24 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = 256 << 20;
   db_options.info_log = std::make_shared<RocksDiagnostics>();
+  // Bounded memory: the index and filter blocks of table files live in one LRU cache (partitioned,
+  // so only their small top levels stay pinned) instead of growing with every file opened, and the
+  // memtables of all columns together are charged to the same cache and flushed at half of it.
+  const size_t budget = std::max<size_t>(options.memory_budget_bytes, size_t{32} << 20);
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(budget);
+  db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(budget / 2, cache);
 
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.OptimizeLevelStyleCompaction(64 << 20);
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.pin_top_level_index_and_filter = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // Columns looked up by key, where most lookups of fresh data miss (dedup keys, delivery records,
   // workflow state, messages), get a bloom filter on the memtable too; append-mostly columns read

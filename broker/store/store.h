@@ -27,6 +27,10 @@ namespace muster::store {
 struct StoreOptions {
   std::string dir;                 // database directory; created if missing (unless read_only)
   bool read_only = false;          // open without writing (auditors, while musterd runs)
+  // What the store may hold in memory: one block cache that also holds the index and filter
+  // blocks of every table file and is charged for the memtables, so memory does not grow with the
+  // amount stored.
+  size_t memory_budget_bytes = size_t{256} << 20;
 };
 
 class Store {
