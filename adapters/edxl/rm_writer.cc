@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "adapters/cap/internal/cap_lexical.h"
 #include "common/time_text.h"
 
 namespace muster::edxl {
@@ -14,57 +15,18 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// `text` with everything XML 1.0 cannot carry replaced by U+FFFD.
+// `text` with everything XML 1.0 cannot carry (bad UTF-8, control characters, U+FFFE/U+FFFF)
+// replaced by U+FFFD, one per offending byte.
 std::string XmlSafe(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  size_t i = 0;
-  const size_t n = text.size();
-  while (i < n) {
-    auto b0 = static_cast<unsigned char>(text[i]);
-    if (b0 < 0x80) {
-      if (b0 < 0x20 && b0 != '\t' && b0 != '\n' && b0 != '\r') {
-        out += kReplacement;
-      } else {
-        out += static_cast<char>(b0);
-      }
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    uint32_t cp = 0;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2;
-      cp = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3;
-      cp = b0 & 0x0F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4;
-      cp = b0 & 0x07;
-    }
-    bool valid = len > 0 && i + len <= n;
-    for (size_t k = 1; valid && k < len; ++k) {
-      auto b = static_cast<unsigned char>(text[i + k]);
-      if ((b & 0xC0) != 0x80) {
-        valid = false;
-      } else {
-        cp = (cp << 6) | (b & 0x3F);
-      }
-    }
-    if (valid) {
-      bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-      bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
-      valid = !overlong && !surrogate && cp != 0xFFFE && cp != 0xFFFF && cp <= 0x10FFFF;
-    }
-    if (valid) {
-      out.append(text.substr(i, len));
-      i += len;
-    } else {
-      out += kReplacement;
-      ++i;
-    }
+  size_t bad = 0;
+  while (!cap::internal::IsXmlUtf8(text, &bad)) {
+    out.append(text.substr(0, bad));
+    out += kReplacement;
+    text.remove_prefix(bad + 1);
   }
+  out.append(text);
   return out;
 }
 
