@@ -63,10 +63,12 @@ void DeliveryScheduler::Detach(const std::string& principal) {
 }
 
 void DeliveryScheduler::RecordUnackedDeliveries(int64_t grace_ms) {
-  int64_t cutoff = clock_.NowMillis() - grace_ms;
+  // The monotonic clock: after the wall clock steps back, a grace measured on it would last as
+  // long as the step, and the delivery would show as pending all that time.
+  int64_t cutoff = clock_.MonotonicMillis() - grace_ms;
   for (auto& [principal, r] : receivers_) {
     for (auto& [seq, inflight] : r.inflight) {
-      if (inflight.recorded || inflight.record.delivered_ms > cutoff) continue;
+      if (inflight.recorded || inflight.sent_mono_ms > cutoff) continue;
       WriteRecord(seq, principal, inflight.record, false, inflight.precedence);
       inflight.recorded = true;
     }
@@ -205,7 +207,7 @@ bool DeliveryScheduler::Deliver(const std::string& principal, Receiver& r, int p
   record.attempts += 1;
   record.delivered_ms = now;
   if (record.state == store::DeliveryState::kPending) record.state = store::DeliveryState::kDelivered;
-  r.inflight[seq] = Inflight{precedence, frame->incident, frame->kind, record, false};
+  r.inflight[seq] = Inflight{precedence, frame->incident, frame->kind, record, false, clock_.MonotonicMillis()};
   if (audit_) {
     audit::AuditEvent e;
     e.event = schema::AuditLeaf::Event::DELIVERED;

@@ -57,7 +57,8 @@ class DeliveryScheduler {
   // The principal's receiving session ended; its in-flight deliveries return to pending (and
   // their delivery attempts are recorded).
   void Detach(const std::string& principal);
-  // Records deliveries unacked for longer than `grace_ms` as delivered. Call periodically.
+  // Records deliveries unacked for longer than `grace_ms` (monotonic time) as delivered. Call
+  // periodically.
   void RecordUnackedDeliveries(int64_t grace_ms);
 
   // A message is durable (its receipt is going out): deliver it to connected recipients.
@@ -96,6 +97,7 @@ class DeliveryScheduler {
     std::string kind;
     store::DeliveryRecord record;
     bool recorded = false;  // the delivered record has been written
+    int64_t sent_mono_ms = 0;  // when it went out, on the monotonic clock (wall-clock jumps aside)
   };
   struct Receiver {
     std::string routing_id;

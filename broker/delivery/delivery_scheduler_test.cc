@@ -1,10 +1,14 @@
 // Tests for the delivery scheduler with a real store and committer and a recording sink:
-// windows, precedence order, acks, redelivery after re-attach, expiry.
+// windows, precedence order, acks, redelivery after re-attach, expiry, recording unacked
+// deliveries across a wall-clock step.
 #include "broker/delivery/delivery_scheduler.h"
 
 #include <capnp/message.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+
+#include <chrono>
+#include <thread>
 
 #include "broker/store/keys.h"
 #include "schemas/frame_codec.h"
@@ -133,6 +137,19 @@ TEST_F(DeliverySchedulerTest, ExpiredMessagesAreNotDeliveredAndRecorded) {
   EXPECT_EQ(store::DecodeDeliveryRecord(**rec)->state, store::DeliveryState::kExpired);
   EXPECT_FALSE(store_->Get(store::Column::kPending, store::PendingKey("msd", 0, 1))->has_value());
   EXPECT_EQ(scheduler_->stats().expired, 1u);
+}
+
+TEST_F(DeliverySchedulerTest, AnUnackedDeliveryIsRecordedAfterItsGraceEvenWhenTheClockStepsBack) {
+  Commit(1, "msd");
+  scheduler_->Attach("msd", "r1", 10);
+  ASSERT_EQ(sink_.delivered, (std::vector<uint64_t>{1}));
+  clock_.set_offset_ms(-3600 * 1000);  // the wall clock steps back an hour
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  scheduler_->RecordUnackedDeliveries(/*grace_ms=*/50);
+  Settle();
+  auto rec = store_->Get(store::Column::kDelivery, store::DeliveryKey(1, "msd"));
+  ASSERT_TRUE(rec.ok() && rec->has_value()) << "the delivery was not recorded after its grace";
+  EXPECT_EQ(store::DecodeDeliveryRecord(**rec)->state, store::DeliveryState::kDelivered);
 }
 
 TEST_F(DeliverySchedulerTest, AckOfSomethingNeverDeliveredIsNotFound) {
