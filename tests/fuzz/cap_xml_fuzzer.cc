@@ -1,4 +1,5 @@
-// libFuzzer target: arbitrary bytes -> CAP 1.2 parser, and the writer round trip.
+// libFuzzer target: arbitrary bytes -> CAP 1.2 parser (for a signed alert, the XML-DSig check with
+// xmlsec too), and the writer round trip.
 //
 // Invariants checked beyond "no crash":
 //   - a refusal is InvalidArgument and its message starts with a stable reason code

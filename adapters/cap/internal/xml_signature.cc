@@ -391,7 +391,11 @@ Status VerifyEnvelopedSignatures(std::string_view document) {
                   "the signature verifier's XML parser (libxml2) could not read the document");
   }
   std::vector<xmlNode*> signatures = SignaturesOf(doc.get());
-  if (signatures.empty()) return Status::Ok();
+  if (signatures.empty()) {
+    // Fail closed: the caller saw a signature, so the two parsers read the document differently.
+    return Refuse("INVALID_SIGNATURE", "document",
+                  "the signature verifier found no <Signature> child of the root element");
+  }
   if (signatures.size() > 1) {
     // A later enveloped signature is part of what an earlier one covers, so they cannot all
     // verify; CAP publishers sign once.

@@ -29,8 +29,9 @@
 
 namespace muster::cap::internal {
 
-// Verifies the <Signature> child of the root element of `document`; Ok when there is none.
-// REQUIRES: `document` passed ScreenXml (no DTD, no entity but the predefined ones).
+// Verifies the <Signature> child of the root element of `document`.
+// REQUIRES: `document` passed ScreenXml (no DTD, no entity but the predefined ones) and carries a
+// signature (a document without one is refused: the caller's parser and libxml2 disagree).
 // Errors are InvalidArgument "<CODE>: <where>: <why>", CODE one of
 //   INVALID_SIGNATURE      the signature value does not verify, is not canonical base64, or the
 //                          element is not a complete signature (no SignedInfo or SignatureValue)

@@ -73,8 +73,10 @@ TEST(XmlSignatureTest, GenuineSignatureVerifies) {
   EXPECT_TRUE(VerifyEnvelopedSignatures(Signed()).ok());
 }
 
-TEST(XmlSignatureTest, UnsignedDocumentHasNothingToVerify) {
-  EXPECT_TRUE(VerifyEnvelopedSignatures(kAlert).ok());
+TEST(XmlSignatureTest, VerifyingADocumentWithoutSignatureFailsClosed) {
+  EXPECT_TRUE(Parse(kAlert).ok());  // unsigned alerts are accepted; the verifier is not called
+  Status status = VerifyEnvelopedSignatures(kAlert);
+  EXPECT_EQ(CapReasonCode(status), "INVALID_SIGNATURE") << status.message();
 }
 
 // Every character of the signature value, changed to another character that keeps the base64

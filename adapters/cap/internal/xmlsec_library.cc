@@ -14,7 +14,7 @@
 namespace muster::cap::internal {
 namespace {
 
-constexpr size_t kMaxReports = 4;
+constexpr size_t kMaxReports = 8;
 
 thread_local XmlSecErrorLog* current_log = nullptr;
 
@@ -123,8 +123,15 @@ void XmlSecErrorLog::Add(const std::string& report) {
 
 std::string XmlSecErrorLog::Text() const {
   if (reports_.empty()) return "no detail";
+  // xmlsec reports each failure again at every level of its call chain as "xmlsec library
+  // function failed"; those say nothing when a more specific report exists.
+  auto generic = [](const std::string& r) {
+    return r.find("xmlsec library function failed") != std::string::npos;
+  };
+  bool any_specific = !std::all_of(reports_.begin(), reports_.end(), generic);
   std::string out;
   for (const auto& r : reports_) {
+    if (any_specific && generic(r)) continue;
     if (!out.empty()) out += "; ";
     out += r;
   }

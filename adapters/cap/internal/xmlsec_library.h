@@ -37,7 +37,8 @@ class XmlSecErrorLog {
   XmlSecErrorLog(const XmlSecErrorLog&) = delete;
   XmlSecErrorLog& operator=(const XmlSecErrorLog&) = delete;
 
-  // The first few distinct reports joined with "; ", or "no detail" when there were none.
+  // The first few distinct reports joined with "; " (xmlsec's generic "library function failed"
+  // ones left out when a specific one exists), or "no detail" when there were none.
   std::string Text() const;
   void Clear() { reports_.clear(); }
   // Keeps `report` unless it repeats an earlier one or the log is full.
