@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "adapters/cap/internal/cap_lexical.h"
 #include "schemas/equipment.capnp.h"
 
 namespace muster::edxl {
@@ -15,14 +16,7 @@ using LineItem = schema::EquipmentRequest::LineItem;
 
 constexpr double kSlack = 1e-9;
 
-Status Refuse(std::string_view code, std::string_view where, std::string_view detail) {
-  std::string m(code);
-  m += ": ";
-  m += where;
-  m += ": ";
-  m += detail;
-  return Status::InvalidArgument(std::move(m));
-}
+using cap::internal::Refuse;
 
 std::string Where(size_t k) { return "ResourceInformation[" + std::to_string(k) + "]"; }
 
@@ -56,9 +50,9 @@ Status CheckQuantity(const RmMessage& m, size_t k, bool positive) {
   if (!r.quantity) return Status::Ok();
   double a = r.quantity->amount;
   if (positive ? !(a > 0) : a < 0) {
-    return Refuse("INVALID_QUANTITY", where + "/MeasuredQuantity/Amount",
-                  "'" + r.quantity->amount_text + "' must be " +
-                      (positive ? "greater than 0" : "0 or more"));
+    return Refuse(
+        "INVALID_QUANTITY", where + "/MeasuredQuantity/Amount",
+        "'" + r.quantity->amount_text + "' must be " + (positive ? "greater than 0" : "0 or more"));
   }
   return Status::Ok();
 }
@@ -71,11 +65,12 @@ Status CheckAllOrNone(const RmMessage& m, std::string_view what) {
     if (m.resources[k].quantity) ++with;
   }
   if (with != 0 && with != m.resources.size()) {
-    return Refuse("INCONSISTENT_QUANTITIES", "ResourceInformation",
-                  "a " + std::string(what) +
-                      " gives a Quantity in every ResourceInformation or in none (none: all of it); "
-                      "this one gives it in " +
-                      std::to_string(with) + " of " + std::to_string(m.resources.size()));
+    return Refuse(
+        "INCONSISTENT_QUANTITIES", "ResourceInformation",
+        "a " + std::string(what) +
+            " gives a Quantity in every ResourceInformation or in none (none: all of it); "
+            "this one gives it in " +
+            std::to_string(with) + " of " + std::to_string(m.resources.size()));
   }
   return Status::Ok();
 }
@@ -128,7 +123,8 @@ Status CheckSteps(const RmMessage& m) {
                         " has dispatch, deliver and cancel");
     }
     if (!first.empty() && step != first) {
-      return Refuse("INCONSISTENT_STEP", where, "'" + step + "' but an earlier element says '" + first + "'");
+      return Refuse("INCONSISTENT_STEP", where,
+                    "'" + step + "' but an earlier element says '" + first + "'");
     }
     first = step;
     ++with;
@@ -160,7 +156,8 @@ Status CheckRequest(const RmMessage& m) {
                     "Muster needs how many: <Quantity><MeasuredQuantity><Amount>");
     }
     if (r.quantity->unit.value.empty()) {
-      return Refuse("MISSING_REQUIRED_ELEMENT", Where(k) + "/AssignmentInformation/Quantity/MeasuredQuantity",
+      return Refuse("MISSING_REQUIRED_ELEMENT",
+                    Where(k) + "/AssignmentInformation/Quantity/MeasuredQuantity",
                     "Muster needs the unit: <UnitOfMeasure> with a ValueListURN and a Value");
     }
   }
@@ -187,13 +184,14 @@ Result<Thread> FindThread(const RmMessage& m, const EdxlThreads& threads) {
   std::optional<ThreadMessage> found = threads.FindMessage(id);
   if (!found) {
     return Refuse("UNKNOWN_THREAD", field,
-                  "'" + id + "' names no message this adapter has published or received, so the "
-                  "request or offer it answers is unknown");
+                  "'" + id +
+                      "' names no message this adapter has published or received, so the "
+                      "request or offer it answers is unknown");
   }
   if (!found->originating_id.empty() && found->originating_id != m.originating_id) {
     return Refuse("INVALID_THREADING", "OriginatingMessageID",
-                  "'" + m.originating_id + "', but the thread of " + std::string(field) + " '" + id +
-                      "' started with '" + found->originating_id + "'");
+                  "'" + m.originating_id + "', but the thread of " + std::string(field) + " '" +
+                      id + "' started with '" + found->originating_id + "'");
   }
   Thread t;
   t.message = *found;
@@ -228,14 +226,15 @@ const ThreadItem* MatchItem(const std::optional<ThreadObject>& o, std::string_vi
 // The request line item an element stands for: PrecedingResourceInfoElementID (else
 // ResourceInfoElementID), matched against `first`, then `second`. Strict: unmatched is an error;
 // otherwise the element's own id is taken as the item id.
-Result<std::string> ItemIdFor(const RmResourceInfo& r, size_t k, const std::optional<ThreadObject>& first,
+Result<std::string> ItemIdFor(const RmResourceInfo& r, size_t k,
+                              const std::optional<ThreadObject>& first,
                               const std::optional<ThreadObject>& second, bool strict) {
   const std::string& id = r.response ? r.response->preceding_element_id : r.element_id;
   if (const ThreadItem* i = MatchItem(first, id)) return i->item_id;
   if (const ThreadItem* i = MatchItem(second, id)) return i->item_id;
   if (!strict) return id;
-  std::string field = r.response ? "/ResponseInformation/PrecedingResourceInfoElementID"
-                                 : "/ResourceInfoElementID";
+  std::string field =
+      r.response ? "/ResponseInformation/PrecedingResourceInfoElementID" : "/ResourceInfoElementID";
   const auto& named = first ? first : second;
   return Refuse("UNKNOWN_RESOURCE_ELEMENT", Where(k) + field,
                 "'" + id + "' names no line item of " +
@@ -277,8 +276,8 @@ Status CheckWholeOffer(const RmMessage& m, const std::vector<std::string>& item_
     const auto& q = m.resources[k].quantity;
     if (q && std::fabs(q->amount - oi->quantity) > kSlack) {
       return Refuse("PARTIAL_COMMIT", Where(k) + "/AssignmentInformation/Quantity",
-                    Number(q->amount) + " of line item " + oi->item_id + ", but " + offer.object_id +
-                        " offers " + Number(oi->quantity) +
+                    Number(q->amount) + " of line item " + oi->item_id + ", but " +
+                        offer.object_id + " offers " + Number(oi->quantity) +
                         "; a Muster commit takes the whole offer (ask for a new offer for a "
                         "different quantity)");
     }
@@ -313,13 +312,15 @@ Result<Plan> PlanStep(const RmMessage& m, const Thread& t) {
   const bool has_offer = t.offer.has_value();
   auto need_offer = [&](std::string_view what) -> Status {
     if (has_offer) return Status::Ok();
-    return Refuse("NO_OFFER_IN_THREAD", m.preceding_id.empty() ? "OriginatingMessageID" : "PrecedingMessageID",
-                  "'" + (m.preceding_id.empty() ? m.originating_id : m.preceding_id) + "' is about request " +
-                      p.request_id + " as a whole; a " + std::string(what) +
-                      " answers an offer (a ResponseToRequestResource) or a later message about it");
+    return Refuse(
+        "NO_OFFER_IN_THREAD",
+        m.preceding_id.empty() ? "OriginatingMessageID" : "PrecedingMessageID",
+        "'" + (m.preceding_id.empty() ? m.originating_id : m.preceding_id) + "' is about request " +
+            p.request_id + " as a whole; a " + std::string(what) +
+            " answers an offer (a ResponseToRequestResource) or a later message about it");
   };
-  auto items = [&](const std::optional<ThreadObject>& first, const std::optional<ThreadObject>& second,
-                   bool strict) -> Status {
+  auto items = [&](const std::optional<ThreadObject>& first,
+                   const std::optional<ThreadObject>& second, bool strict) -> Status {
     for (size_t k = 0; k < m.resources.size(); ++k) {
       MUSTER_ASSIGN_OR_RETURN(std::string id, ItemIdFor(m.resources[k], k, first, second, strict));
       p.item_ids.push_back(std::move(id));
@@ -476,7 +477,7 @@ Status BuildEdxlEnvelope(std::string_view xml, const RmMessage& m, const EdxlEnv
     // (A record the index holds has a latest MessageID; FindThread's stand-in has none.)
     const std::optional<ThreadObject>& object =
         !plan.offer_id.empty() && thread->offer && !thread->offer->latest.empty() ? thread->offer
-                                                                                : thread->request;
+                                                                                  : thread->request;
     if (object && !object->latest.empty()) {
       out.setStatus(object->status);
       out.setClassification(object->classification);

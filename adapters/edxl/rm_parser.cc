@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "adapters/cap/internal/cap_lexical.h"
-#include "adapters/cap/internal/xml_screen.h"
+#include "adapters/cap/internal/safe_xml.h"
 #include "common/time_text.h"
 
 namespace muster::edxl {
@@ -24,35 +24,29 @@ using cap::internal::Excerpt;
 using cap::internal::IsAllXmlSpace;
 using cap::internal::TrimXmlSpace;
 
-constexpr std::string_view kXIncludeNamespaces[] = {"http://www.w3.org/2001/XInclude",
-                                                    "http://www.w3.org/2003/XInclude"};
-constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace";
-constexpr int kMaxDepth = 48;
-constexpr size_t kMaxAttributes = 32;
-
-constexpr unsigned kParseOptions = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol |
-                                   pugi::parse_wconv_attribute | pugi::parse_ws_pcdata |
-                                   pugi::parse_declaration | pugi::parse_doctype | pugi::parse_pi;
-
 constexpr std::string_view kResponseTypes[] = {"Accept", "Decline", "Provisional"};
-constexpr std::string_view kScheduleTypes[] = {
-    "RequestedArrival",         "EstimatedArrival",         "ActualArrival",
-    "RequestedDeparture",       "EstimatedDeparture",       "ActualDeparture",
-    "RequestedReturnDeparture", "EstimatedReturnDeparture", "ActualReturnDeparture",
-    "RequestedReturnArrival",   "EstimatedReturnArrival",   "ActualReturnArrival",
-    "BeginAvailable",           "EndAvailable",             "Committed",
-    "Current",                  "ReportTo",                 "Route"};
+constexpr std::string_view kScheduleTypes[] = {"RequestedArrival",
+                                               "EstimatedArrival",
+                                               "ActualArrival",
+                                               "RequestedDeparture",
+                                               "EstimatedDeparture",
+                                               "ActualDeparture",
+                                               "RequestedReturnDeparture",
+                                               "EstimatedReturnDeparture",
+                                               "ActualReturnDeparture",
+                                               "RequestedReturnArrival",
+                                               "EstimatedReturnArrival",
+                                               "ActualReturnArrival",
+                                               "BeginAvailable",
+                                               "EndAvailable",
+                                               "Committed",
+                                               "Current",
+                                               "ReportTo",
+                                               "Route"};
 
 // --- Errors ---------------------------------------------------------------------------------
 
-Status Refuse(std::string_view code, std::string_view where, std::string_view detail) {
-  std::string m(code);
-  m += ": ";
-  m += where;
-  m += ": ";
-  m += detail;
-  return Status::InvalidArgument(std::move(m));
-}
+using cap::internal::Refuse;
 
 Status RefuseValue(std::string_view code, std::string_view where, std::string_view value,
                    std::string_view detail) {
@@ -68,133 +62,12 @@ Status RefuseValue(std::string_view code, std::string_view where, std::string_vi
 
 // --- Names and namespaces -------------------------------------------------------------------
 
-struct QName {
-  std::string_view prefix;
-  std::string_view local;
-};
-
-QName SplitName(std::string_view name) {
-  size_t colon = name.find(':');
-  if (colon == std::string_view::npos) return {{}, name};
-  return {name.substr(0, colon), name.substr(colon + 1)};
-}
-
-bool LookupNamespace(pugi::xml_node node, std::string_view prefix, std::string_view* uri) {
-  if (prefix == "xml") {
-    *uri = kXmlNamespace;
-    return true;
-  }
-  for (pugi::xml_node n = node; n && n.type() == pugi::node_element; n = n.parent()) {
-    for (pugi::xml_attribute a : n.attributes()) {
-      std::string_view name = a.name();
-      if (prefix.empty() ? name == "xmlns"
-                         : (name.size() == prefix.size() + 6 && name.substr(0, 6) == "xmlns:" &&
-                            name.substr(6) == prefix)) {
-        *uri = a.value();
-        return true;
-      }
-    }
-  }
-  if (prefix.empty()) {
-    *uri = {};
-    return true;
-  }
-  return false;
-}
-
-bool IsNamespaceDeclaration(std::string_view name) {
-  return name == "xmlns" || name.substr(0, 6) == "xmlns:";
-}
-
-std::string_view NamespaceOf(pugi::xml_node node) {
-  std::string_view uri;
-  LookupNamespace(node, SplitName(node.name()).prefix, &uri);
-  return uri;
-}
+using cap::internal::DisplayName;
+using cap::internal::NamespaceOf;
+using cap::internal::QName;
+using cap::internal::SplitName;
 
 bool IsRmNamespace(std::string_view uri) { return uri == kRmMsgNamespace || uri == kRmNamespace; }
-
-std::string Display(pugi::xml_node node) { return "<" + std::string(node.name()) + ">"; }
-
-// Every element: depth, attribute count, duplicate attributes, declared prefixes, no XInclude
-// namespace; no DOCTYPE or PI node. Iterative, so deep nesting cannot exhaust the stack.
-class TreeCheck : public pugi::xml_tree_walker {
- public:
-  bool for_each(pugi::xml_node& node) override {
-    switch (node.type()) {
-      case pugi::node_doctype:
-        status_ = Refuse("FORBIDDEN_DTD", "document", "DOCTYPE declarations are refused");
-        return false;
-      case pugi::node_pi:
-        status_ = Refuse("FORBIDDEN_PROCESSING_INSTRUCTION", "document",
-                         std::string("processing instruction <?") + node.name() + "?>");
-        return false;
-      case pugi::node_element:
-        status_ = CheckElement(node);
-        return status_.ok();
-      default:
-        return true;
-    }
-  }
-  const Status& status() const { return status_; }
-
- private:
-  Status CheckElement(pugi::xml_node node) {
-    if (depth() + 1 > kMaxDepth) {
-      return Refuse("MALFORMED_XML", Display(node),
-                    "elements are nested deeper than " + std::to_string(kMaxDepth) + " levels");
-    }
-    std::vector<std::string_view> names;
-    for (pugi::xml_attribute a : node.attributes()) {
-      names.emplace_back(a.name());
-      if (names.size() > kMaxAttributes) {
-        return Refuse("MALFORMED_XML", Display(node),
-                      "more than " + std::to_string(kMaxAttributes) + " attributes");
-      }
-      std::string_view name = a.name();
-      std::string_view value = a.value();
-      if (IsNamespaceDeclaration(name)) {
-        for (std::string_view xinclude : kXIncludeNamespaces) {
-          if (value == xinclude) {
-            return Refuse("FORBIDDEN_XINCLUDE", Display(node),
-                          "declares the XInclude namespace " + std::string(value) +
-                              " (nothing is included or fetched)");
-          }
-        }
-        if (name != "xmlns" && value.empty()) {
-          return Refuse("MALFORMED_XML", Display(node),
-                        "namespace prefix '" + std::string(name.substr(6)) +
-                            "' cannot be bound to an empty namespace name");
-        }
-      } else {
-        QName q = SplitName(name);
-        std::string_view uri;
-        if (!q.prefix.empty() && !LookupNamespace(node, q.prefix, &uri)) {
-          return Refuse("MALFORMED_XML", Display(node),
-                        "attribute prefix '" + std::string(q.prefix) + "' is not declared");
-        }
-      }
-    }
-    std::sort(names.begin(), names.end());
-    auto dup = std::adjacent_find(names.begin(), names.end());
-    if (dup != names.end()) {
-      return Refuse("MALFORMED_XML", Display(node),
-                    "attribute '" + std::string(*dup) + "' appears more than once");
-    }
-    QName q = SplitName(node.name());
-    std::string_view uri;
-    if (q.local.empty() || q.local.find(':') != std::string_view::npos) {
-      return Refuse("MALFORMED_XML", Display(node), "is not a valid qualified name");
-    }
-    if (!LookupNamespace(node, q.prefix, &uri)) {
-      return Refuse("MALFORMED_XML", Display(node),
-                    "element prefix '" + std::string(q.prefix) + "' is not declared");
-    }
-    return Status::Ok();
-  }
-
-  Status status_;
-};
 
 // --- Structure ------------------------------------------------------------------------------
 
@@ -231,9 +104,9 @@ Status Collect(pugi::xml_node parent, std::string_view where, std::span<const Sl
   for (pugi::xml_node child : parent.children()) {
     if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
       if (!IsAllXmlSpace(child.value())) {
-        return RefuseValue("INVALID_CONTENT", here, child.value(),
-                           "text is not allowed between the child elements of <" + parent_name +
-                               ">");
+        return RefuseValue(
+            "INVALID_CONTENT", here, child.value(),
+            "text is not allowed between the child elements of <" + parent_name + ">");
       }
       continue;
     }
@@ -242,7 +115,7 @@ Status Collect(pugi::xml_node parent, std::string_view where, std::span<const Sl
     std::string_view ns = NamespaceOf(child);
     if (!IsRmNamespace(ns)) {
       return Refuse("UNSUPPORTED_ELEMENT", here,
-                    Display(child) + " in namespace '" + std::string(ns) +
+                    DisplayName(child) + " in namespace '" + std::string(ns) +
                         "' is not allowed in <" + parent_name + "> (only EDXL-RM elements)");
     }
     auto it =
@@ -256,7 +129,7 @@ Status Collect(pugi::xml_node parent, std::string_view where, std::span<const Sl
                           std::string(kStepList) + " 'cancel'");
       }
       return Refuse("UNSUPPORTED_ELEMENT", here,
-                    Display(child) + " is not an EDXL-RM 1.0 child of <" + parent_name + ">");
+                    DisplayName(child) + " is not an EDXL-RM 1.0 child of <" + parent_name + ">");
     }
     size_t slot = static_cast<size_t>(it - slots.begin());
     (*out)[slot].push_back(child);
@@ -299,7 +172,8 @@ Result<std::string> ReadText(pugi::xml_node node, std::string_view where) {
       text += c.value();
       if (text.size() > kMaxTextBytes) break;
     } else if (c.type() == pugi::node_element) {
-      return Refuse("INVALID_CONTENT", where, "must contain only text, found element " + Display(c));
+      return Refuse("INVALID_CONTENT", where,
+                    "must contain only text, found element " + DisplayName(c));
     }
   }
   if (text.size() > kMaxTextBytes) {
@@ -430,9 +304,11 @@ Result<RmResponse> ReadResponse(pugi::xml_node node, std::string_view where) {
   Children c;
   MUSTER_RETURN_IF_ERROR(Collect(node, where, kResponseSlots, true, &c));
   RmResponse r;
-  MUSTER_ASSIGN_OR_RETURN(r.preceding_element_id,
-                          ReadId(c[kRsPreceding][0], Path(where, "PrecedingResourceInfoElementID")));
-  MUSTER_ASSIGN_OR_RETURN(r.type, ReadEnum(c[kRsType][0], Path(where, "ResponseType"), kResponseTypes));
+  MUSTER_ASSIGN_OR_RETURN(
+      r.preceding_element_id,
+      ReadId(c[kRsPreceding][0], Path(where, "PrecedingResourceInfoElementID")));
+  MUSTER_ASSIGN_OR_RETURN(r.type,
+                          ReadEnum(c[kRsType][0], Path(where, "ResponseType"), kResponseTypes));
   if (!c[kRsReasonCode].empty()) {
     MUSTER_RETURN_IF_ERROR(ReadValueList(c[kRsReasonCode][0], Path(where, "ReasonCode")).status());
     r.has_reason_code = true;
@@ -464,13 +340,18 @@ enum ResourceSlot : size_t {
   kResOwnership,
   kResStatus
 };
-constexpr Slot kResourceSlots[] = {
-    {"ResourceID", 0, 1},          {"Name", 0, 1},
-    {"TypeStructure", 0, 1},       {"TypeInfo", 0, 1},
-    {"Keyword", 0, kUnbounded},    {"Description", 0, 1},
-    {"Credentials", 0, kUnbounded}, {"Certifications", 0, kUnbounded},
-    {"SpecialRequirements", 0, kUnbounded}, {"ResponsibleParty", 0, kUnbounded},
-    {"OwnershipInformation", 0, 1}, {"ResourceStatus", 0, 1}};
+constexpr Slot kResourceSlots[] = {{"ResourceID", 0, 1},
+                                   {"Name", 0, 1},
+                                   {"TypeStructure", 0, 1},
+                                   {"TypeInfo", 0, 1},
+                                   {"Keyword", 0, kUnbounded},
+                                   {"Description", 0, 1},
+                                   {"Credentials", 0, kUnbounded},
+                                   {"Certifications", 0, kUnbounded},
+                                   {"SpecialRequirements", 0, kUnbounded},
+                                   {"ResponsibleParty", 0, kUnbounded},
+                                   {"OwnershipInformation", 0, 1},
+                                   {"ResourceStatus", 0, 1}};
 static_assert(std::size(kResourceSlots) == kResStatus + 1);
 
 Status ReadResource(pugi::xml_node node, std::string_view where, RmResourceInfo* out) {
@@ -513,12 +394,9 @@ constexpr Slot kQuantitySlots[] = {{"QuantityText", 0, kUnbounded}, {"MeasuredQu
 static_assert(std::size(kQuantitySlots) == kQtMeasured + 1);
 
 enum AssignmentSlot : size_t { kAsQuantity };
-constexpr Slot kAssignmentSlots[] = {{"Quantity", 0, 1},
-                                     {"Restrictions", 0, 1},
-                                     {"AnticipatedFunction", 0, 1},
-                                     {"PriceQuote", 0, 1},
-                                     {"OrderID", 0, 1},
-                                     {"AssignmentInstructions", 0, 1}};
+constexpr Slot kAssignmentSlots[] = {
+    {"Quantity", 0, 1},   {"Restrictions", 0, 1}, {"AnticipatedFunction", 0, 1},
+    {"PriceQuote", 0, 1}, {"OrderID", 0, 1},      {"AssignmentInstructions", 0, 1}};
 
 Status ReadAssignment(pugi::xml_node node, std::string_view where, RmResourceInfo* out) {
   Children c;
@@ -568,7 +446,8 @@ Result<std::string> ReadLocation(pugi::xml_node node, std::string_view where) {
       continue;
     }
     if (child.type() != pugi::node_element) continue;
-    if (SplitName(child.name()).local == "LocationDescription" && IsRmNamespace(NamespaceOf(child))) {
+    if (SplitName(child.name()).local == "LocationDescription" &&
+        IsRmNamespace(NamespaceOf(child))) {
       if (seen) {
         return Refuse("DUPLICATE_ELEMENT", where, "<LocationDescription> appears more than once");
       }
@@ -583,7 +462,8 @@ Result<RmSchedule> ReadSchedule(pugi::xml_node node, std::string_view where) {
   Children c;
   MUSTER_RETURN_IF_ERROR(Collect(node, where, kScheduleSlots, true, &c));
   RmSchedule s;
-  MUSTER_ASSIGN_OR_RETURN(s.type, ReadEnum(c[kScType][0], Path(where, "ScheduleType"), kScheduleTypes));
+  MUSTER_ASSIGN_OR_RETURN(s.type,
+                          ReadEnum(c[kScType][0], Path(where, "ScheduleType"), kScheduleTypes));
   if (!c[kScDateTime].empty()) {
     MUSTER_ASSIGN_OR_RETURN(RmDateTime t, ReadDate(c[kScDateTime][0], Path(where, "DateTime")));
     s.date_time = std::move(t);
@@ -621,8 +501,8 @@ Result<RmResourceInfo> ReadResourceInfo(pugi::xml_node node, std::string_view wh
         ReadAssignment(c[kRiAssignment][0], Path(where, "AssignmentInformation"), &r));
   }
   for (size_t k = 0; k < c[kRiSchedule].size(); ++k) {
-    MUSTER_ASSIGN_OR_RETURN(RmSchedule s, ReadSchedule(c[kRiSchedule][k],
-                                                       Indexed(where, "ScheduleInformation", k)));
+    MUSTER_ASSIGN_OR_RETURN(
+        RmSchedule s, ReadSchedule(c[kRiSchedule][k], Indexed(where, "ScheduleInformation", k)));
     r.schedules.push_back(std::move(s));
   }
   return r;
@@ -689,8 +569,10 @@ Status CheckConditions(const RmMessage& m) {
   }
   if (m.type == RmType::kRequestResource && m.originating_id != m.message_id) {
     return Refuse("INVALID_THREADING", "OriginatingMessageID",
-                  "'" + m.originating_id + "': a RequestResource starts a thread, so its "
-                  "OriginatingMessageID is its own MessageID '" + m.message_id + "'");
+                  "'" + m.originating_id +
+                      "': a RequestResource starts a thread, so its "
+                      "OriginatingMessageID is its own MessageID '" +
+                      m.message_id + "'");
   }
   if (NeedsPreceding(m.type) && m.preceding_id.empty()) {
     return Refuse("MISSING_REQUIRED_ELEMENT", "PrecedingMessageID",
@@ -702,17 +584,19 @@ Status CheckConditions(const RmMessage& m) {
     const RmResourceInfo& r = m.resources[k];
     std::string where = Indexed("", "ResourceInformation", k);
     if (std::find(ids.begin(), ids.end(), r.element_id) != ids.end()) {
-      return RefuseValue("DUPLICATE_ELEMENT_ID", Path(where, "ResourceInfoElementID"),
-                         r.element_id, "appears in more than one ResourceInformation");
+      return RefuseValue("DUPLICATE_ELEMENT_ID", Path(where, "ResourceInfoElementID"), r.element_id,
+                         "appears in more than one ResourceInformation");
     }
     ids.push_back(r.element_id);
     if (IsResponse(m.type) && !r.response) {
       return Refuse("MISSING_REQUIRED_ELEMENT", where,
                     "required element <ResponseInformation> is missing (every ResourceInformation "
-                    "of a " + std::string(RmTypeName(m.type)) + " answers an earlier one)");
+                    "of a " +
+                        std::string(RmTypeName(m.type)) + " answers an earlier one)");
     }
     bool accepting = IsResponse(m.type) && r.response && r.response->type != "Decline";
-    bool needs_resource = m.type == RmType::kRequestResource || m.type == RmType::kReleaseResource ||
+    bool needs_resource = m.type == RmType::kRequestResource ||
+                          m.type == RmType::kReleaseResource ||
                           m.type == RmType::kRequisitionResource ||
                           m.type == RmType::kOfferUnsolicitedResource || accepting;
     if (needs_resource && !r.has_resource) {
@@ -721,8 +605,8 @@ Status CheckConditions(const RmMessage& m) {
                         std::string(RmTypeName(m.type)) +
                         (accepting ? " that accepts (" + r.response->type + ")" : std::string()));
     }
-    bool needs_quantity = m.type == RmType::kReleaseResource ||
-                          m.type == RmType::kRequisitionResource || accepting;
+    bool needs_quantity =
+        m.type == RmType::kReleaseResource || m.type == RmType::kRequisitionResource || accepting;
     if (needs_quantity && !r.quantity && !r.has_quantity_text_only) {
       return Refuse("MISSING_REQUIRED_ELEMENT", Path(where, "AssignmentInformation"),
                     "required element <Quantity> is missing in a " +
@@ -742,18 +626,18 @@ Status ReadMessage(pugi::xml_node root, RmType type, RmMessage* m) {
   MUSTER_ASSIGN_OR_RETURN(std::string content_type,
                           ReadToken(c[kMsgContentType][0], "MessageContentType"));
   if (content_type != RmTypeName(type)) {
-    return RefuseValue("CONTENT_TYPE_MISMATCH", "MessageContentType", content_type,
-                       "must name the message type of the root element, " +
-                           std::string(RmTypeName(type)));
+    return RefuseValue(
+        "CONTENT_TYPE_MISMATCH", "MessageContentType", content_type,
+        "must name the message type of the root element, " + std::string(RmTypeName(type)));
   }
   MUSTER_ASSIGN_OR_RETURN(m->description,
                           ReadOptionalText(c[kMsgDescription], "MessageDescription"));
   MUSTER_ASSIGN_OR_RETURN(m->originating_id, ReadId(c[kMsgOriginating][0], "OriginatingMessageID"));
   if (!c[kMsgPreceding].empty()) {
     if (type == RmType::kRequestResource || type == RmType::kOfferUnsolicitedResource) {
-      return Refuse("NOT_APPLICABLE_ELEMENT", "PrecedingMessageID",
-                    "a " + std::string(RmTypeName(type)) +
-                        " starts a thread; no message precedes it");
+      return Refuse(
+          "NOT_APPLICABLE_ELEMENT", "PrecedingMessageID",
+          "a " + std::string(RmTypeName(type)) + " starts a thread; no message precedes it");
     }
     MUSTER_ASSIGN_OR_RETURN(m->preceding_id, ReadId(c[kMsgPreceding][0], "PrecedingMessageID"));
   }
@@ -761,7 +645,8 @@ Status ReadMessage(pugi::xml_node root, RmType type, RmMessage* m) {
     std::string where = Indexed("", "IncidentInformation", k);
     Children in;
     MUSTER_RETURN_IF_ERROR(Collect(c[kMsgIncident][k], where, kIncidentSlots, true, &in));
-    MUSTER_RETURN_IF_ERROR(ReadOptionalText(in[kInDescription], Path(where, "IncidentDescription")).status());
+    MUSTER_RETURN_IF_ERROR(
+        ReadOptionalText(in[kInDescription], Path(where, "IncidentDescription")).status());
     if (!in[kInId].empty()) {
       MUSTER_ASSIGN_OR_RETURN(std::string id, ReadToken(in[kInId][0], Path(where, "IncidentID")));
       if (k == 0) m->incident_id = std::move(id);
@@ -772,57 +657,43 @@ Status ReadMessage(pugi::xml_node root, RmType type, RmMessage* m) {
     Children co;
     MUSTER_RETURN_IF_ERROR(Collect(c[kMsgContact][k], where, kContactSlots, false, &co));
     RmContact contact;
-    MUSTER_ASSIGN_OR_RETURN(contact.description,
-                            ReadOptionalText(co[kCoDescription], Path(where, "ContactDescription")));
+    MUSTER_ASSIGN_OR_RETURN(
+        contact.description,
+        ReadOptionalText(co[kCoDescription], Path(where, "ContactDescription")));
     if (!co[kCoRole].empty()) {
       MUSTER_ASSIGN_OR_RETURN(contact.role, ReadToken(co[kCoRole][0], Path(where, "ContactRole")));
     }
     m->contacts.push_back(std::move(contact));
   }
   for (size_t k = 0; k < c[kMsgResource].size(); ++k) {
-    MUSTER_ASSIGN_OR_RETURN(RmResourceInfo r,
-                            ReadResourceInfo(c[kMsgResource][k], Indexed("", "ResourceInformation", k)));
+    MUSTER_ASSIGN_OR_RETURN(
+        RmResourceInfo r,
+        ReadResourceInfo(c[kMsgResource][k], Indexed("", "ResourceInformation", k)));
     m->resources.push_back(std::move(r));
   }
   return CheckConditions(*m);
 }
 
 Result<RmMessage> Parse(std::string_view xml) {
-  MUSTER_ASSIGN_OR_RETURN(cap::internal::ScreenedXml screened,
-                          cap::internal::ScreenXml(xml, kMaxDocumentBytes));
-  std::string_view body = xml.substr(screened.body_offset);
   pugi::xml_document doc;
-  pugi::xml_encoding encoding = screened.encoding == cap::internal::XmlEncoding::kLatin1
-                                    ? pugi::encoding_latin1
-                                    : pugi::encoding_utf8;
-  pugi::xml_parse_result parsed = doc.load_buffer(body.data(), body.size(), kParseOptions, encoding);
-  if (!parsed) {
-    return Refuse("MALFORMED_XML", "at byte " + std::to_string(parsed.offset + screened.body_offset),
-                  parsed.description());
-  }
-  TreeCheck check;
-  doc.traverse(check);
-  MUSTER_RETURN_IF_ERROR(check.status());
-  pugi::xml_node root;
-  for (pugi::xml_node n : doc.children()) {
-    if (n.type() == pugi::node_element) {
-      if (root) return Refuse("MALFORMED_XML", "document", "more than one root element");
-      root = n;
-    } else if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata) {
-      if (!IsAllXmlSpace(n.value())) return Refuse("MALFORMED_XML", "document", "text outside the root element");
-    }
-  }
-  if (!root) return Refuse("MALFORMED_XML", "document", "no root element");
+  MUSTER_ASSIGN_OR_RETURN(pugi::xml_node root,
+                          cap::internal::LoadSafeXml(xml,
+                                                     {.max_bytes = kMaxDocumentBytes,
+                                                      .max_depth = 48,
+                                                      .max_attributes = 32,
+                                                      .too_many_attributes_code = "MALFORMED_XML",
+                                                      .allow_prolog_stylesheet = false},
+                                                     &doc));
   std::string_view ns = NamespaceOf(root);
   std::string_view local = SplitName(root.name()).local;
   if (ns != kRmMsgNamespace) {
-    return Refuse("UNKNOWN_NAMESPACE", Display(root),
+    return Refuse("UNKNOWN_NAMESPACE", DisplayName(root),
                   "namespace '" + std::string(ns) + "' is not EDXL-RM 1.0 (" +
                       std::string(kRmMsgNamespace) + ")");
   }
   std::optional<RmType> type = RmTypeByName(local);
   if (!type) {
-    return Refuse("UNKNOWN_MESSAGE_TYPE", Display(root),
+    return Refuse("UNKNOWN_MESSAGE_TYPE", DisplayName(root),
                   "'" + std::string(local) + "' is not one of the 16 EDXL-RM 1.0 message types");
   }
   RmMessage m;
