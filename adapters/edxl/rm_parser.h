@@ -5,7 +5,7 @@
 // In this order (the first failure wins):
 //  1. DOCUMENT_TOO_LARGE (> kMaxDocumentBytes).
 //  2. Hostile XML, found by screening the bytes before any parser sees them (the CAP adapter's
-//     screen, adapters/cap/internal/xml_screen.h): FORBIDDEN_DTD, FORBIDDEN_ENTITY,
+//     safe loader, adapters/cap/internal/safe_xml.h): FORBIDDEN_DTD, FORBIDDEN_ENTITY,
 //     FORBIDDEN_XINCLUDE, FORBIDDEN_PROCESSING_INSTRUCTION, UNSUPPORTED_ENCODING. pugixml then
 //     parses with only the predefined and numeric references: no DTD, no entity expansion, no
 //     fetching, no XInclude; the tree is checked again for DOCTYPE, PI and XInclude.
