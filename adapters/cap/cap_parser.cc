@@ -29,17 +29,7 @@ using schema::Alert;
 
 using internal::Refuse;
 
-Status RefuseValue(std::string_view code, std::string_view where, std::string_view value,
-                   std::string_view detail) {
-  std::string m(code);
-  m += ": ";
-  m += where;
-  m += " ";
-  m += Excerpt(value);
-  m += ": ";
-  m += detail;
-  return Status::InvalidArgument(std::move(m));
-}
+using internal::RefuseValue;
 
 Status RefuseProblem(const Problem& p, std::string_view where, std::string_view value) {
   return RefuseValue(p.code, where, value, p.detail);
@@ -172,23 +162,8 @@ capnp::Text::Reader AsText(const std::string& s) {
   return capnp::Text::Reader(s.c_str(), s.size());
 }
 
-// The text content of a leaf element (text and CDATA concatenated; comments dropped).
 Result<std::string> ReadText(pugi::xml_node node, std::string_view where) {
-  std::string text;
-  for (pugi::xml_node c : node.children()) {
-    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
-      text += c.value();
-      if (text.size() > kMaxTextBytes) break;
-    } else if (c.type() == pugi::node_element) {
-      return Refuse("INVALID_CONTENT", where,
-                    "must contain only text, found element " + DisplayName(c));
-    }
-  }
-  if (text.size() > kMaxTextBytes) {
-    return Refuse("TEXT_TOO_LARGE", where,
-                  "more than " + std::to_string(kMaxTextBytes) + " bytes of text");
-  }
-  return text;
+  return internal::ReadLeafText(node, where, kMaxTextBytes);
 }
 
 // Text of an optional element; "" when absent.

@@ -24,17 +24,7 @@ std::string_view View(capnp::Text::Reader text) { return {text.begin(), text.siz
 
 using internal::Refuse;
 
-Status RefuseValue(std::string_view code, std::string_view where, std::string_view value,
-                   std::string_view detail) {
-  std::string m(code);
-  m += ": ";
-  m += where;
-  m += " ";
-  m += Excerpt(value);
-  m += ": ";
-  m += detail;
-  return Status::InvalidArgument(std::move(m));
-}
+using internal::RefuseValue;
 
 Status RefuseProblem(const Problem& p, std::string_view where, std::string_view value) {
   return RefuseValue(p.code, where, value, p.detail);

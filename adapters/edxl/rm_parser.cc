@@ -48,17 +48,7 @@ constexpr std::string_view kScheduleTypes[] = {"RequestedArrival",
 
 using cap::internal::Refuse;
 
-Status RefuseValue(std::string_view code, std::string_view where, std::string_view value,
-                   std::string_view detail) {
-  std::string m(code);
-  m += ": ";
-  m += where;
-  m += " ";
-  m += Excerpt(value);
-  m += ": ";
-  m += detail;
-  return Status::InvalidArgument(std::move(m));
-}
+using cap::internal::RefuseValue;
 
 // --- Names and namespaces -------------------------------------------------------------------
 
@@ -164,23 +154,8 @@ Status Collect(pugi::xml_node parent, std::string_view where, std::span<const Sl
 
 // --- Values ---------------------------------------------------------------------------------
 
-// Text and CDATA of a leaf element; comments dropped.
 Result<std::string> ReadText(pugi::xml_node node, std::string_view where) {
-  std::string text;
-  for (pugi::xml_node c : node.children()) {
-    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
-      text += c.value();
-      if (text.size() > kMaxTextBytes) break;
-    } else if (c.type() == pugi::node_element) {
-      return Refuse("INVALID_CONTENT", where,
-                    "must contain only text, found element " + DisplayName(c));
-    }
-  }
-  if (text.size() > kMaxTextBytes) {
-    return Refuse("TEXT_TOO_LARGE", where,
-                  "more than " + std::to_string(kMaxTextBytes) + " bytes of text");
-  }
-  return text;
+  return cap::internal::ReadLeafText(node, where, kMaxTextBytes);
 }
 
 Result<std::string> ReadOptionalText(const std::vector<pugi::xml_node>& nodes,

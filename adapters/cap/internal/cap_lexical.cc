@@ -175,6 +175,18 @@ Status Refuse(std::string_view code, std::string_view where, std::string_view de
   return Status::InvalidArgument(std::move(m));
 }
 
+Status RefuseValue(std::string_view code, std::string_view where, std::string_view value,
+                   std::string_view detail) {
+  std::string m(code);
+  m += ": ";
+  m += where;
+  m += " ";
+  m += Excerpt(value);
+  m += ": ";
+  m += detail;
+  return Status::InvalidArgument(std::move(m));
+}
+
 bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 bool IsAllXmlSpace(std::string_view text) {

@@ -14,6 +14,9 @@ namespace muster::cap::internal {
 
 // The refusal every CAP check returns: InvalidArgument "<code>: <where>: <detail>".
 Status Refuse(std::string_view code, std::string_view where, std::string_view detail);
+// The same with the offending value quoted (Excerpt): "<code>: <where> '<value>': <detail>".
+Status RefuseValue(std::string_view code, std::string_view where, std::string_view value,
+                   std::string_view detail);
 
 struct Problem {
   std::string_view code;  // e.g. "INVALID_DATE"

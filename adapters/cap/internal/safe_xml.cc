@@ -206,4 +206,22 @@ bool IsNamespaceDeclaration(std::string_view attribute_name) {
 
 std::string DisplayName(pugi::xml_node node) { return "<" + std::string(node.name()) + ">"; }
 
+Result<std::string> ReadLeafText(pugi::xml_node node, std::string_view where, size_t max_bytes) {
+  std::string text;
+  for (pugi::xml_node c : node.children()) {
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
+      text += c.value();
+      if (text.size() > max_bytes) break;
+    } else if (c.type() == pugi::node_element) {
+      return Refuse("INVALID_CONTENT", where,
+                    "must contain only text, found element " + DisplayName(c));
+    }
+  }
+  if (text.size() > max_bytes) {
+    return Refuse("TEXT_TOO_LARGE", where,
+                  "more than " + std::to_string(max_bytes) + " bytes of text");
+  }
+  return text;
+}
+
 }  // namespace muster::cap::internal

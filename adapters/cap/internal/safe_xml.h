@@ -51,4 +51,8 @@ bool IsNamespaceDeclaration(std::string_view attribute_name);
 // "<name>" as written, for messages.
 std::string DisplayName(pugi::xml_node node);
 
+// The text of a leaf element: its text and CDATA concatenated, comments dropped.
+// INVALID_CONTENT when it holds an element; TEXT_TOO_LARGE beyond `max_bytes`.
+Result<std::string> ReadLeafText(pugi::xml_node node, std::string_view where, size_t max_bytes);
+
 }  // namespace muster::cap::internal
