@@ -224,6 +224,10 @@ Status CheckSignatureElement(xmlNode* signature, const std::string& where) {
           CheckReference(c, where + "/SignedInfo/Reference[" + std::to_string(index++) + "]"));
     }
   }
+  if (index == 0) {
+    return Refuse("INVALID_SIGNATURE", where + "/SignedInfo",
+                  "<SignedInfo> has no <Reference>, so the signature covers nothing");
+  }
   return Status::Ok();
 }
 
@@ -306,7 +310,8 @@ Outcome VerifyOne(xmlNode* signature, const std::string& where) {
 // Verifies the document's one signature.
 Outcome VerifyDocument(xmlDoc* doc) {
   std::vector<xmlNode*> signatures = SignaturesOf(doc);
-  return signatures.empty() ? Outcome{} : VerifyOne(signatures[0], "Signature");
+  if (signatures.empty()) return {Stage::kOther, "document", "no signature", false};
+  return VerifyOne(signatures[0], "Signature");
 }
 
 // Removes the whitespace-only text beside child elements (layout, not content: CAP's containers

@@ -227,6 +227,18 @@ TEST(XmlSignatureTest, IncompleteSignatureIsRefused) {
   EXPECT_NE(status.message().find("has no <SignedInfo>"), std::string::npos) << status.message();
 }
 
+TEST(XmlSignatureTest, SignatureWithoutReferenceIsRefused) {
+  const std::string& xml = Signed();
+  size_t begin = xml.find("<Reference");
+  size_t end = xml.find("</Reference>");
+  ASSERT_NE(begin, std::string::npos);
+  std::string copy = xml;
+  copy.erase(begin, end + std::string_view("</Reference>").size() - begin);
+  Status status = Parse(copy);
+  EXPECT_EQ(CapReasonCode(status), "INVALID_SIGNATURE") << status.message();
+  EXPECT_NE(status.message().find("covers nothing"), std::string::npos) << status.message();
+}
+
 TEST(XmlSignatureTest, MoreThanOneSignatureIsRefused) {
   Status status = Parse(SignForTest(Signed()));
   EXPECT_EQ(CapReasonCode(status), "UNSUPPORTED_SIGNATURE") << status.message();
