@@ -3,6 +3,8 @@
 
 #include <kj/exception.h>
 
+#include <set>
+
 #include "broker/delivery/deliver_frame.h"
 #include "broker/store/keys.h"
 #include "broker/store/record_codec.h"
@@ -54,15 +56,23 @@ void EscalationMonitor::Tick() {
     return;
   }
   std::set<uint64_t> still_visible;
+  const auto steady_now = std::chrono::steady_clock::now();
   for (const auto& [deadline, seq] : due) {
     still_visible.insert(seq);
-    if (submitted_.count(seq)) continue;  // handled; its removal is not visible yet
+    auto handled = submitted_.find(seq);
+    if (handled != submitted_.end() && steady_now - handled->second < std::chrono::seconds(30)) {
+      continue;  // handled; its removal is not visible yet
+    }
+    if (handled != submitted_.end()) {
+      log_.Warn("escalation", "deadline still pending 30 s after it was handled; handling it again",
+                {{"seq", std::to_string(seq)}});
+    }
     Escalate(deadline, seq);
-    submitted_.insert(seq);
+    submitted_[seq] = steady_now;
   }
   // Forget handled deadlines once their removal is visible.
   for (auto it = submitted_.begin(); it != submitted_.end();) {
-    it = still_visible.count(*it) ? std::next(it) : submitted_.erase(it);
+    it = still_visible.count(it->first) ? std::next(it) : submitted_.erase(it);
   }
 }
 

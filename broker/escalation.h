@@ -9,7 +9,8 @@
 // Broker thread only.
 #pragma once
 
-#include <set>
+#include <chrono>
+#include <map>
 
 #include "broker/audit/audit_log.h"
 #include "broker/publish_pipeline.h"
@@ -37,7 +38,10 @@ class EscalationMonitor {
   PublishPipeline& publish_;
   const Clock& clock_;
   Logger& log_;
-  std::set<uint64_t> submitted_;  // deadlines handled whose commit may not be visible yet
+  // Deadlines handled whose commit may not be visible yet, with when (monotonic) they were
+  // submitted. One still visible long after was not committed (the store refused writes, e.g. a
+  // full disk) and is handled again.
+  std::map<uint64_t, std::chrono::steady_clock::time_point> submitted_;
   uint64_t escalations_ = 0;
 };
 
