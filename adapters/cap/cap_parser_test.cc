@@ -547,16 +547,16 @@ TEST(ParseCapTest, RefusesASignatureThatIsOnlyAPlaceholder) {
 // The stylesheet PI is a presentation hint: accepted in the prolog, never applied, and the
 // original bytes (PI included) are what travels.
 TEST(ParseCapTest, AcceptsStylesheetProcessingInstructionsInTheProlog) {
-  std::string xml = Edit(kDecl, std::string(kDecl) +
-                                    "\n<?xml-stylesheet type=\"text/xsl\" href=\"https://x/a.xsl\"?>"
-                                    "\n<!-- c --><?xml-stylesheet href=\"b.css\" type=\"text/css\"?>");
+  std::string xml =
+      Edit(kDecl, std::string(kDecl) +
+                      "\n<?xml-stylesheet type=\"text/xsl\" href=\"https://x/a.xsl\"?>"
+                      "\n<!-- c --><?xml-stylesheet href=\"b.css\" type=\"text/css\"?>");
   capnp::MallocMessageBuilder message;
   auto alert = message.initRoot<Alert>();
   ASSERT_TRUE(ParseCap(xml, alert).ok()) << Parse(xml).message();
   EXPECT_EQ(alert.getIdentifier(), "MUSTER-2026-0001");
   // Without an XML declaration the PI may come first.
-  std::string bare = "<?xml-stylesheet href=\"a.xsl\"?>" +
-                     std::string(kBase.substr(kDecl.size()));
+  std::string bare = "<?xml-stylesheet href=\"a.xsl\"?>" + std::string(kBase.substr(kDecl.size()));
   EXPECT_TRUE(Parse(bare).ok()) << Parse(bare).message();
 }
 

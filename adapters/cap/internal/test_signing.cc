@@ -69,7 +69,8 @@ std::string SignForTest(std::string_view xml, bool compact_signature) {
   xmlAddChild(xmlDocGetRootElement(doc.get()), signature);
   xmlNode* reference = xmlSecTmplSignatureAddReference(
       signature, xmlSecTransformSha256Id, nullptr, reinterpret_cast<const xmlChar*>(""), nullptr);
-  if (reference == nullptr || xmlSecTmplReferenceAddTransform(reference, xmlSecTransformEnvelopedId) == nullptr) {
+  if (reference == nullptr ||
+      xmlSecTmplReferenceAddTransform(reference, xmlSecTransformEnvelopedId) == nullptr) {
     Die("no reference template");
   }
   xmlNode* key_info = xmlSecTmplSignatureEnsureKeyInfo(signature, nullptr);

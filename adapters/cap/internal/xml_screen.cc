@@ -215,14 +215,13 @@ void ScanMarkup(std::string_view s, size_t pos, const ScreenOptions& options, Fi
     if (StartsWith(s, i, "<?")) {
       size_t k = i + 2;
       while (k < n && IsNameChar(s[k])) ++k;
-      bool allowed = options.allow_prolog_stylesheet && !root_started &&
-                     IsStylesheetTarget(s, i + 2, k);
+      bool allowed =
+          options.allow_prolog_stylesheet && !root_started && IsStylesheetTarget(s, i + 2, k);
       if (!f->pi && !allowed) {
         std::string target(s.substr(i + 2, k - i - 2));
         f->pi = AtByte(i) + ": processing instruction <?" + target + "?>" +
                 (Lower(target) == "xml" ? " (the XML declaration must be the very first thing)"
-                 : !options.allow_prolog_stylesheet
-                     ? " (only the XML declaration is accepted)"
+                 : !options.allow_prolog_stylesheet ? " (only the XML declaration is accepted)"
                  : target == "xml-stylesheet"
                      ? " (xml-stylesheet is accepted only before the root element)"
                      : " (only the XML declaration and xml-stylesheet before the root element are "

@@ -52,9 +52,9 @@ TEST(XmlScreenTest, OtherProcessingInstructionsStayRefused) {
 }
 
 TEST(XmlScreenTest, StylesheetDoesNotHideOtherFindings) {
-  EXPECT_EQ(Code(ScreenXml("<?xml-stylesheet href=\"a\"?><!DOCTYPE a><a/>", kLimit,
-                           kAllowStylesheet)),
-            "FORBIDDEN_DTD");
+  EXPECT_EQ(
+      Code(ScreenXml("<?xml-stylesheet href=\"a\"?><!DOCTYPE a><a/>", kLimit, kAllowStylesheet)),
+      "FORBIDDEN_DTD");
   EXPECT_EQ(Code(ScreenXml("<?xml-stylesheet href=\"a\"?><a>&ent;</a>", kLimit, kAllowStylesheet)),
             "FORBIDDEN_ENTITY");
   EXPECT_EQ(Code(ScreenXml("<?xml-stylesheet href=\"a\"<a/>", kLimit, kAllowStylesheet)),

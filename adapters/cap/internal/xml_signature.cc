@@ -36,7 +36,6 @@ struct DSigContextDeleter {
 };
 using XmlString = std::unique_ptr<xmlChar, XmlCharDeleter>;
 
-
 std::string_view View(const xmlChar* s) {
   return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s));
 }
@@ -124,7 +123,8 @@ std::optional<std::string> Base64Problem(std::string_view text) {
   std::string_view allowed = pad == 2 ? "AQgw" : "AEIMQUYcgkosw048";
   if (allowed.find(last) == std::string_view::npos) {
     return "is not canonical base64: the character '" + std::string(1, last) + "' before '" +
-           std::string(pad, '=') + "' sets padding bits that must be zero (XML Schema base64Binary " +
+           std::string(pad, '=') +
+           "' sets padding bits that must be zero (XML Schema base64Binary " +
            "allows only one of " + std::string(allowed) +
            " there), so the encoded value was altered";
   }
@@ -136,8 +136,8 @@ std::string_view Base64Code(std::string_view local) {
   if (local == "DigestValue") return "INVALID_DIGEST";
   if (local == "SignatureValue") return "INVALID_SIGNATURE";
   if (local == "X509Certificate" || local == "X509CRL") return "INVALID_CERTIFICATE";
-  for (std::string_view key_part : {"Modulus", "Exponent", "P", "Q", "G", "Y", "J", "Seed",
-                                    "PgenCounter"}) {
+  for (std::string_view key_part :
+       {"Modulus", "Exponent", "P", "Q", "G", "Y", "J", "Seed", "PgenCounter"}) {
     if (local == key_part) return "INVALID_SIGNATURE";
   }
   return {};
@@ -189,7 +189,8 @@ Status CheckReference(xmlNode* reference, const std::string& where) {
                       "is fetched");
   }
   for (xmlNode* c = reference->children; c != nullptr; c = c->next) {
-    if (IsDsig(c, "DigestMethod")) MUSTER_RETURN_IF_ERROR(CheckAlgorithm(c, DigestMethods(), where));
+    if (IsDsig(c, "DigestMethod"))
+      MUSTER_RETURN_IF_ERROR(CheckAlgorithm(c, DigestMethods(), where));
     if (!IsDsig(c, "Transforms")) continue;
     for (xmlNode* t = c->children; t != nullptr; t = t->next) {
       if (IsDsig(t, "Transform")) {
@@ -426,8 +427,8 @@ Status VerifyEnvelopedSignatures(std::string_view document) {
   }
   // The alert's layout first, the signature's own (its SignedInfo is signed) second.
   xmlNode* root = xmlDocGetRootElement(doc.get());
-  for (const xmlNode* keep : {static_cast<const xmlNode*>(signatures[0]),
-                              static_cast<const xmlNode*>(nullptr)}) {
+  for (const xmlNode* keep :
+       {static_cast<const xmlNode*>(signatures[0]), static_cast<const xmlNode*>(nullptr)}) {
     DropLayoutWhitespace(root, keep);
     Outcome compact = VerifyDocument(doc.get());
     if (compact.stage == Stage::kOk) return Status::Ok();

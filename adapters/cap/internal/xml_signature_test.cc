@@ -129,7 +129,7 @@ std::string Compact() {
   std::string out;
   std::string_view in = kAlert;
   for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '>' ) {
+    if (in[i] == '>') {
       out += '>';
       size_t j = in.find_first_not_of(" \n", i + 1);
       if (j != std::string_view::npos && in[j] == '<') i = j - 1;
@@ -184,8 +184,8 @@ TEST(XmlSignatureTest, NonCanonicalBase64IsRefusedWithTheElementsCode) {
 }
 
 TEST(XmlSignatureTest, ReferencesThatDoNotCoverTheWholeAlertAreRefused) {
-  for (std::string_view uri : {"#MUSTER-2026-0042", "http://evil.example/alert.xml",
-                               "file:///etc/passwd"}) {
+  for (std::string_view uri :
+       {"#MUSTER-2026-0042", "http://evil.example/alert.xml", "file:///etc/passwd"}) {
     std::string xml = Replace(Signed(), "URI=\"\"", "URI=\"" + std::string(uri) + "\"");
     Status status = Parse(xml);
     EXPECT_EQ(CapReasonCode(status), "UNSUPPORTED_SIGNATURE") << status.message();
@@ -195,9 +195,9 @@ TEST(XmlSignatureTest, ReferencesThatDoNotCoverTheWholeAlertAreRefused) {
 }
 
 TEST(XmlSignatureTest, TransformsOutsideTheAcceptedListAreRefused) {
-  std::string xslt = Replace(
-      Signed(), "<Transforms>",
-      "<Transforms><Transform Algorithm=\"http://www.w3.org/TR/1999/REC-xslt-19991116\"/>");
+  std::string xslt =
+      Replace(Signed(), "<Transforms>",
+              "<Transforms><Transform Algorithm=\"http://www.w3.org/TR/1999/REC-xslt-19991116\"/>");
   Status status = Parse(xslt);
   EXPECT_EQ(CapReasonCode(status), "UNSUPPORTED_SIGNATURE") << status.message();
   EXPECT_NE(status.message().find("REC-xslt"), std::string::npos);

@@ -54,8 +54,9 @@ class XmlSecLibrary {
     }
     initialised_ = true;
     if (xmlSecCheckVersion() != 1) {
-      status_ = Status::Internal("the loaded xmlsec library is not the version Muster was built "
-                                 "against; reinstall libxmlsec1");
+      status_ = Status::Internal(
+          "the loaded xmlsec library is not the version Muster was built "
+          "against; reinstall libxmlsec1");
       return;
     }
     if (xmlSecCryptoAppInit(nullptr) < 0) {
