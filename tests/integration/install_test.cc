@@ -61,6 +61,8 @@ TEST_F(InstallTest, InstallsWithModesUnitsVerifyAndTheInstalledBrokerRuns) {
   EXPECT_EQ(OwnerOf(root_ + "/etc/muster/musterd.toml").mode, 0640u);
   EXPECT_EQ(OwnerOf(root_ + "/var/lib/muster/gateway").user, "muster");
   EXPECT_EQ(OwnerOf(root_ + "/var/lib/muster/gateway").mode, 0700u);
+  EXPECT_EQ(OwnerOf(root_ + "/var/spool/muster-cap/edxl").user, "muster");
+  EXPECT_EQ(OwnerOf(root_ + "/var/spool/muster-cap/edxl").mode, 0700u);
   std::string key_before = *ReadFile(root_ + "/etc/muster/keys/broker.pub");
 
   // Idempotent: a second run keeps keys and configuration.
@@ -75,6 +77,9 @@ TEST_F(InstallTest, InstallsWithModesUnitsVerifyAndTheInstalledBrokerRuns) {
     std::filesystem::copy_file(root_ + "/units/muster-cap@.service", root_ + "/units/muster-cap@vol-1.service");
     CommandResult cap = RunCommand({"/usr/bin/systemd-analyze", "verify", root_ + "/units/muster-cap@vol-1.service"});
     EXPECT_EQ(cap.exit_code, 0) << cap.out << cap.err;
+    std::filesystem::copy_file(root_ + "/units/muster-edxl@.service", root_ + "/units/muster-edxl@msd.service");
+    CommandResult edxl = RunCommand({"/usr/bin/systemd-analyze", "verify", root_ + "/units/muster-edxl@msd.service"});
+    EXPECT_EQ(edxl.exit_code, 0) << edxl.out << edxl.err;
     CommandResult gateway =
         RunCommand({"/usr/bin/systemd-analyze", "verify", root_ + "/units/muster-gateway.service"});
     EXPECT_EQ(gateway.exit_code, 0) << gateway.out << gateway.err;
