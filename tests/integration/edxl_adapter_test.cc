@@ -13,7 +13,9 @@
 //  - a document taken in while the broker is down stays in the outbox, across an adapter kill and
 //    the broker's restart, and is published exactly once;
 //  - run --post hands a delivery on as application/xml with its seq and MessageID, and
-//    acknowledges it only on a 2xx answer.
+//    acknowledges it only on a 2xx answer;
+//  - a request from the thin client (muster equip request) reaches the agency as a valid EDXL-RM
+//    document written from the message, and the agency's EDXL answer is threaded to it.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -498,6 +500,54 @@ TEST_F(EdxlAdapterTest, PostHandsDocumentsOnAndAcknowledgesOnlyOnA2xxAnswer) {
   CommandResult again = Receive("msd");
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(CountFiles(Out("msd"), ".xml"), 0u);
+}
+
+TEST_F(EdxlAdapterTest, ARequestFromTheThinClientReachesTheAgencyAsEdxlAndItsAnswerIsThreaded) {
+  CommandResult sent = Muster("command", {"equip", "request", "--item", "pump.high-capacity:4:pc",
+                                          "--deliver-to", "Liyang dyke 3", "--needed-by", "6h",
+                                          "--to", "principal:msd", "--incident", "INC-9"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  CommandResult r = Receive("msd");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(CountFiles(Out("msd"), ".xml"), 1u);
+  std::string written;
+  for (const auto& e : fs::directory_iterator(Out("msd"))) written = Slurp(e.path());
+  // Written by the adapter from the message (a thin client sends no EDXL original): valid
+  // EDXL-RM, its MessageID taken from the seq, with what the bureau asked for.
+  auto m = edxl::ParseRm(written);
+  ASSERT_TRUE(m.ok()) << m.status().message() << "\n" << written;
+  EXPECT_EQ(m->type, edxl::RmType::kRequestResource);
+  EXPECT_EQ(m->message_id.rfind("urn:muster:seq:", 0), 0u) << m->message_id;
+  EXPECT_EQ(m->originating_id, m->message_id);
+  EXPECT_EQ(m->incident_id, "INC-9");
+  ASSERT_EQ(m->resources.size(), 1u);
+  EXPECT_EQ(m->resources[0].type.value, "pump.high-capacity");
+  ASSERT_TRUE(m->resources[0].quantity.has_value());
+  EXPECT_EQ(m->resources[0].quantity->amount, 4);
+  EXPECT_EQ(m->resources[0].quantity->unit.value, "pc");
+  EXPECT_EQ(edxl::DeriveRm(*m).deliver_to, "Liyang dyke 3");
+
+  // The sub-district's system answers it in EDXL-RM (one element, for the pumps), and the
+  // adapter threads the answer to the thin client's request.
+  std::string offer = Fixture("response_to_request_resource.xml");
+  size_t second = offer.rfind("  <ResourceInformation>");
+  size_t end = offer.find("</ResourceInformation>\n", second);
+  ASSERT_NE(end, std::string::npos);
+  offer.erase(second, end + std::string("</ResourceInformation>\n").size() - second);
+  offer = ReplaceAll(offer, "CZ-EMA-RR-0001", m->message_id);
+  offer = ReplaceAll(offer, "<rm:IncidentID>INC-2026-031</rm:IncidentID>",
+                     "<rm:IncidentID>INC-9</rm:IncidentID>");
+  offer =
+      ReplaceAll(offer, "<rm:PrecedingResourceInfoElementID>1</rm:PrecedingResourceInfoElementID>",
+                 "<rm:PrecedingResourceInfoElementID>" + m->resources[0].element_id +
+                     "</rm:PrecedingResourceInfoElementID>");
+  CommandResult answered = Send("msd", "offer.xml", offer);
+  ASSERT_EQ(answered.exit_code, 0) << answered.out << answered.err;
+  const uint64_t offer_seq = AcceptedSeq(answered.out);
+  const std::string request_id = "R-" + m->message_id.substr(std::string("urn:muster:seq:").size());
+  CommandResult show = Muster("command", {"equip", "show", request_id});
+  ASSERT_EQ(show.exit_code, 0) << show.out << show.err;
+  EXPECT_NE(show.out.find("O-" + std::to_string(offer_seq)), std::string::npos) << show.out;
 }
 
 }  // namespace
