@@ -50,7 +50,7 @@ void PrintDemoInstructions(const std::string& dir, const std::string& endpoint) 
       "  %s --key %s/command.key alert --to org:msd --event Flood \\\n"
       "      --headline \"River above warning level at Liyang\" --severity Severe --urgency Immediate\n"
       "\nDemo principals (keys in %s): command, duty (ema); msd, liaison-1 (msd); rescue-1;\n"
-      "vol-1; auditor. Stop the broker with Ctrl-C.\n\n",
+      "vol-1; auditor (muster-audit); admin (muster-admin). Stop the broker with Ctrl-C.\n\n",
       endpoint.c_str(), dir.c_str(), endpoint.c_str(), keys.c_str(), muster.c_str(), keys.c_str(),
       muster.c_str(), keys.c_str(), keys.c_str());
   std::fflush(stdout);
