@@ -9,6 +9,7 @@
 #include "client/cli_common.h"
 #include "client/table_output.h"
 #include "client/restore_backup.h"
+#include "client/cli_run.h"
 #include "security/curve_keys.h"
 
 namespace {
@@ -105,13 +106,5 @@ int main(int argc, char** argv) {
       ->callback([&] { exit_code = Run(g, [](auto c) { c.setHealth(); }, true); });
   app.footer("Connection: --broker, --key (an admin's key), --server-key or MUSTER_BROKER, MUSTER_KEY, "
              "MUSTER_SERVER_KEY.\nExample:\n  muster-admin --key demo/keys/admin.key sessions");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
-  return exit_code;
+  return muster::cli::RunCommandLine(app, argc, argv, exit_code);
 }

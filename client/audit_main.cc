@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "client/audit_commands.h"
+#include "client/cli_run.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"muster-audit: verify, prove, query and export the Muster audit log"};
@@ -25,14 +26,5 @@ int main(int argc, char** argv) {
       "  muster-audit --db demo/data proof 12\n"
       "  muster-audit --broker tcp://127.0.0.1:7750 --key demo/keys/auditor.key --server-key demo/keys/broker.pub \\\n"
       "      --pubkey demo/keys/broker.signing.pub query --incident INC-7");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
-  return exit_code;
+  return muster::cli::RunCommandLine(app, argc, argv, exit_code);
 }

@@ -7,6 +7,7 @@
 
 #include "client/cap_commands.h"
 #include "client/cli_common.h"
+#include "client/cli_run.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"muster-cap: the CAP 1.2 adapter of a Muster broker (validate, send, run)"};
@@ -21,14 +22,5 @@ int main(int argc, char** argv) {
       "Connection: --broker, --key, --server-key or MUSTER_BROKER, MUSTER_KEY, MUSTER_SERVER_KEY.\n"
       "Profiles: --profile cn requires Beijing time (+08:00) and a GB/T 2260 geocode.\n"
       "See docs/adapters.md.");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
-  return exit_code;
+  return muster::cli::RunCommandLine(app, argc, argv, exit_code);
 }

@@ -9,6 +9,7 @@
 
 #include "client/cli_common.h"
 #include "client/edxl_commands.h"
+#include "client/cli_run.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"muster-edxl: the EDXL-RM 1.0 adapter of a Muster broker (validate, send, run)"};
@@ -24,14 +25,5 @@ int main(int argc, char** argv) {
       "Supported: RequestResource, ResponseToRequestResource, CommitResource, RequestReturn,\n"
       "ReleaseResource, RequestResourceDeploymentStatus, ReportResourceDeploymentStatus.\n"
       "See docs/adapters.md.");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
-  return exit_code;
+  return muster::cli::RunCommandLine(app, argc, argv, exit_code);
 }

@@ -19,6 +19,7 @@
 #include "adapters/gateway/api_token.h"
 #include "adapters/gateway/gateway_config.h"
 #include "adapters/gateway/gateway_server.h"
+#include "client/cli_run.h"
 #include "common/log.h"
 
 namespace {
@@ -138,14 +139,5 @@ int main(int argc, char** argv) {
       "token_sha256 in the config\n"
       "  muster-gateway run --config /etc/muster/gateway.toml\nSee docs/adapters.md and "
       "docs/gateway-openapi.yaml.");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
-  return exit_code;
+  return muster::cli::RunCommandLine(app, argc, argv, exit_code);
 }

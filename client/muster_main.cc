@@ -6,6 +6,7 @@
 
 #include "client/cli_common.h"
 #include "client/commands.h"
+#include "client/cli_run.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"muster: send, receive and acknowledge coordination traffic through a Muster broker"};
@@ -26,14 +27,5 @@ int main(int argc, char** argv) {
       "Connection: --broker, --key, --server-key or MUSTER_BROKER, MUSTER_KEY, MUSTER_SERVER_KEY.\n"
       "Example:\n  export MUSTER_BROKER=tcp://127.0.0.1:7750 MUSTER_SERVER_KEY=demo/keys/broker.pub\n"
       "  muster --key demo/keys/msd.key watch");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
-  return exit_code;
+  return muster::cli::RunCommandLine(app, argc, argv, exit_code);
 }
