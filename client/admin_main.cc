@@ -1,6 +1,7 @@
 // muster-admin: administration of a running broker over the protocol, for principals with role
-// admin: principals, sessions, reload, revoke ID, restore ID, set-key ID KEY, backup DIR, health;
-// and, offline on the broker's machine, restore-backup BACKUP --data DIR.
+// admin: principals, sessions, reload, revoke ID, unrevoke ID (or restore ID), set-key ID KEY,
+// backup DIR, health; and, offline on the broker's machine, restore BACKUP --data DIR (also spelled
+// restore-backup).
 // Exit codes: 0 ok (health: healthy), 1 refused, failed or unhealthy, 2 usage.
 #include <CLI/CLI.hpp>
 
@@ -10,6 +11,7 @@
 #include "client/table_output.h"
 #include "client/restore_backup.h"
 #include "client/cli_run.h"
+#include "common/files.h"
 #include "security/curve_keys.h"
 
 namespace {
@@ -57,9 +59,10 @@ int main(int argc, char** argv) {
   revoke->add_option("ID", target, "principal id")->required();
   revoke->footer("Example:\n  muster-admin revoke vol-1");
   revoke->callback([&] { exit_code = Run(g, [&](auto c) { c.setRevoke(target); }, false); });
-  auto* restore = app.add_subcommand("restore", "lift a revocation made with revoke");
-  restore->add_option("ID", target, "principal id")->required();
-  restore->callback([&] { exit_code = Run(g, [&](auto c) { c.setRestore(target); }, false); });
+  auto* unrevoke = app.add_subcommand("unrevoke", "lift a revocation made with revoke");
+  unrevoke->add_option("ID", target, "principal id")->required();
+  unrevoke->footer("Example:\n  muster-admin unrevoke vol-1");
+  unrevoke->callback([&] { exit_code = Run(g, [&](auto c) { c.setRestore(target); }, false); });
   std::string key_text;
   auto* set_key = app.add_subcommand("set-key", "replace a principal's CURVE key (its pending messages are kept)");
   set_key->add_option("ID", target, "principal id")->required();
@@ -83,6 +86,39 @@ int main(int argc, char** argv) {
     }, false);
   });
   std::string dir, data_dir;
+  // Offline: replace a stopped broker's data directory with a backup.
+  auto restore_from_backup = [&] {
+    auto r = muster::cli::RestoreBackup(dir, data_dir);
+    if (!r.ok()) {
+      exit_code = muster::cli::Report(r.status());
+      return;
+    }
+    std::printf("%s\n", r->c_str());
+    exit_code = 0;
+  };
+  auto* restore = app.add_subcommand(
+      "restore", "offline, with --data: restore a backup into a stopped broker's data directory; "
+                 "without --data: lift a revocation (as unrevoke)");
+  restore->add_option("TARGET", target, "a directory written by backup (with --data), or a principal id")->required();
+  restore->add_option("--data", data_dir, "the broker's data directory (data_dir of musterd.toml): restore a backup");
+  restore->footer("Examples:\n  systemctl stop musterd\n  muster-admin restore /var/backups/muster/2026-11-28-0300 "
+                  "--data /var/lib/muster/data\n  systemctl start musterd\n  muster-admin restore vol-1      # as unrevoke");
+  restore->callback([&] {
+    if (!data_dir.empty()) {
+      dir = target;
+      restore_from_backup();
+      return;
+    }
+    if (muster::PathExists(target)) {
+      std::fprintf(stderr,
+                   "error: %s is a directory or file, not a principal id: to restore a backup, stop the broker and give "
+                   "its data directory with --data DIR\n",
+                   target.c_str());
+      exit_code = 2;
+      return;
+    }
+    exit_code = Run(g, [&](auto c) { c.setRestore(target); }, false);
+  });
   auto* backup = app.add_subcommand("backup", "online backup of the broker's store into DIR on the broker's machine");
   backup->add_option("DIR", dir, "absolute path; must not exist")->required();
   backup->footer("Example:\n  muster-admin backup /var/backups/muster/$(date +%F-%H%M)");
@@ -93,15 +129,7 @@ int main(int argc, char** argv) {
   restore_backup->add_option("--data", data_dir, "the broker's data directory (data_dir of musterd.toml)")->required();
   restore_backup->footer("Example:\n  systemctl stop musterd\n  muster-admin restore-backup /var/backups/muster/2026-11-28-0300 "
                          "--data /var/lib/muster/data\n  systemctl start musterd");
-  restore_backup->callback([&] {
-    auto r = muster::cli::RestoreBackup(dir, data_dir);
-    if (!r.ok()) {
-      exit_code = muster::cli::Report(r.status());
-      return;
-    }
-    std::printf("%s\n", r->c_str());
-    exit_code = 0;
-  });
+  restore_backup->callback(restore_from_backup);
   app.add_subcommand("health", "exit 0 if the broker is healthy (store writable, audit consistent), 1 if not")
       ->callback([&] { exit_code = Run(g, [](auto c) { c.setHealth(); }, true); });
   app.footer("Connection: --broker, --key (an admin's key), --server-key or MUSTER_BROKER, MUSTER_KEY, "

@@ -92,7 +92,7 @@ TEST_F(AuthorizationTest, RevocationClosesTheSessionRefusesConnectionsAndKeepsPe
   ASSERT_EQ(Alert("command", "principal:msd", "internal", "queued before revocation").exit_code, 0);
   ASSERT_EQ(Admin({"revoke", "msd"}).exit_code, 0);
   EXPECT_EQ(RunCli(*broker_, "msd", {"--connect-timeout", "2", "inbox"}).exit_code, 1);
-  ASSERT_EQ(Admin({"restore", "msd"}).exit_code, 0);
+  ASSERT_EQ(Admin({"unrevoke", "msd"}).exit_code, 0);
   CommandResult inbox = RunCli(*broker_, "msd", {"inbox"});
   ASSERT_EQ(inbox.exit_code, 0) << inbox.err;
   EXPECT_NE(inbox.out.find("queued before revocation"), std::string::npos) << inbox.out;

@@ -140,7 +140,11 @@ TEST_F(OperationsTest, BackupUnderLoadRestoresToAConsistentStore) {
   stop = true;
   load.join();
   ASSERT_EQ(broker_->Stop(), 0);
-  CommandResult restored = RunCommand({MusterAdminPath(), "restore-backup", backup, "--data", broker_->DataDir()});
+  // Without --data, a directory is not taken for a principal id: a usage error that says what to do.
+  CommandResult no_data = RunCommand({MusterAdminPath(), "restore", backup});
+  EXPECT_EQ(no_data.exit_code, 2) << no_data.err;
+  EXPECT_NE(no_data.err.find("--data"), std::string::npos) << no_data.err;
+  CommandResult restored = RunCommand({MusterAdminPath(), "restore", backup, "--data", broker_->DataDir()});
   ASSERT_EQ(restored.exit_code, 0) << restored.err;
   // The restored store holds a prefix of the traffic: everything receipted before the backup,
   // each message once, and nothing after it.
