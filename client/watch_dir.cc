@@ -20,14 +20,6 @@ bool IsSkippedInWatchDir(const std::string& name) {
   return name.empty() || name[0] == '.' || ends(".tmp") || ends(".part");
 }
 
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("open directory " + dir + ": " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Status::IoError("fsync " + dir + ": " + std::strerror(errno));
-}
-
 Status FileAway(const std::string& watch, const std::string& sub, const std::string& name,
                 const std::string& suffix, const std::string& note) {
   const std::string to = JoinPath(watch, sub);

@@ -13,9 +13,6 @@ namespace muster::cli {
 // Names an agency uses while it writes a file, never read: hidden (".name"), "*.tmp", "*.part".
 bool IsSkippedInWatchDir(const std::string& name);
 
-// fsync of a directory, so that a rename in it is durable. IoError naming the directory.
-Status SyncDir(const std::string& dir);
-
 // Moves WATCH/NAME into WATCH/SUB/ (which must exist), with WATCH/SUB/NAME.SUFFIX holding `note`
 // written atomically before it; then fsyncs both directories. IoError naming what failed; the
 // file stays in WATCH when the note or the rename failed.

@@ -19,6 +19,13 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes = SIZE_MA
 // partial one. `mode` is applied to the new file before it becomes visible.
 Status WriteFileAtomic(const std::string& path, const std::string& contents, mode_t mode = 0644);
 
+// Makes the entries of `dir` (files created, renamed or removed in it) durable: fsync of the
+// directory itself.
+Status SyncDir(const std::string& dir);
+
+// Removes a file; ok if it is not there.
+Status RemoveFile(const std::string& path);
+
 // Creates `path` and its parents; ok if it already exists as a directory.
 Status MakeDirs(const std::string& path, mode_t mode = 0755);
 

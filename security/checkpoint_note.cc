@@ -108,24 +108,34 @@ Result<SignedNote> ParseSignedNote(std::string_view note) {
   return out;
 }
 
-Result<std::string> SignNote(std::string_view text, const SigningKey& key) {
+Result<std::string> SignNote(std::string_view text, std::span<const SigningKey* const> keys) {
   if (text.empty() || text.back() != '\n') {
     return Status::InvalidArgument("note text must end with a newline");
   }
+  if (keys.empty() || keys.size() > kMaxNoteSignatures) {
+    return Status::InvalidArgument("a note is signed by 1 to " + std::to_string(kMaxNoteSignatures) + " keys");
+  }
   MUSTER_RETURN_IF_ERROR(CheckNoteCharacters(text, "note text"));
-  MUSTER_ASSIGN_OR_RETURN(Ed25519Signature sig, key.Sign(text));
-  uint32_t id = key.key_id();
-  std::string blob = {static_cast<char>(id >> 24), static_cast<char>(id >> 16),
-                      static_cast<char>(id >> 8), static_cast<char>(id)};
-  blob.append(reinterpret_cast<const char*>(sig.data()), sig.size());
   std::string out(text);
   out += "\n";
-  out += kSignaturePrefix;
-  out += key.name();
-  out += " ";
-  out += EncodeBase64(blob);
-  out += "\n";
+  for (const SigningKey* key : keys) {
+    MUSTER_ASSIGN_OR_RETURN(Ed25519Signature sig, key->Sign(text));
+    uint32_t id = key->key_id();
+    std::string blob = {static_cast<char>(id >> 24), static_cast<char>(id >> 16),
+                        static_cast<char>(id >> 8), static_cast<char>(id)};
+    blob.append(reinterpret_cast<const char*>(sig.data()), sig.size());
+    out += kSignaturePrefix;
+    out += key->name();
+    out += " ";
+    out += EncodeBase64(blob);
+    out += "\n";
+  }
   return out;
+}
+
+Result<std::string> SignNote(std::string_view text, const SigningKey& key) {
+  const SigningKey* one = &key;
+  return SignNote(text, std::span<const SigningKey* const>(&one, 1));
 }
 
 Result<std::string> OpenNote(std::string_view note, std::span<const VerifierKey> known_keys) {
@@ -212,10 +222,15 @@ Result<Checkpoint> ParseCheckpointBody(std::string_view text) {
   return cp;
 }
 
-Result<std::string> SignCheckpoint(std::string_view body, const SigningKey& key) {
+Result<std::string> SignCheckpoint(std::string_view body, std::span<const SigningKey* const> keys) {
   Result<Checkpoint> parsed = ParseCheckpointBody(body);
   if (!parsed.ok()) return parsed.status().WithContext("refusing to sign");
-  return SignNote(body, key);
+  return SignNote(body, keys);
+}
+
+Result<std::string> SignCheckpoint(std::string_view body, const SigningKey& key) {
+  const SigningKey* one = &key;
+  return SignCheckpoint(body, std::span<const SigningKey* const>(&one, 1));
 }
 
 Result<Checkpoint> ParseAndVerifyCheckpoint(std::string_view note_text,

@@ -50,7 +50,9 @@ struct SignedNote {
 Result<SignedNote> ParseSignedNote(std::string_view note);
 
 // Signs `text` (which must end with a newline, be valid UTF-8 and contain no control characters
-// other than newline) and returns the complete note with one signature line.
+// other than newline) and returns the complete note with one signature line per key, in order
+// (several during a signing-key rotation: the new key first, the old one co-signing).
+Result<std::string> SignNote(std::string_view text, std::span<const SigningKey* const> keys);
 Result<std::string> SignNote(std::string_view text, const SigningKey& key);
 
 // Parses `note` and checks its signatures against `known_keys`; returns the note text.
@@ -78,6 +80,7 @@ Result<Checkpoint> ParseCheckpointBody(std::string_view text);
 
 // Signs a checkpoint body as a note. Refuses (InvalidArgument) a body that does not parse.
 // The key's name should match the origin line.
+Result<std::string> SignCheckpoint(std::string_view body, std::span<const SigningKey* const> keys);
 Result<std::string> SignCheckpoint(std::string_view body, const SigningKey& key);
 
 // Verifies the note's signature by `verifier_key` (or by one of `known_keys`) and parses the

@@ -326,6 +326,22 @@ TEST(CheckpointTest, UnknownKeySignaturesAreIgnoredButNotEnough) {
             StatusCode::kUnauthenticated);
 }
 
+TEST(CheckpointTest, SignedByTwoKeysVerifiesUnderEitherAlone) {
+  // A signing-key rotation: the new key signs, the old one co-signs, in that order.
+  auto next = NewKey();
+  auto previous = NewKey();
+  const SigningKey* both[] = {next.get(), previous.get()};
+  std::string body = FormatCheckpointBody(kOrigin, 12, SomeRoot());
+  auto note = SignCheckpoint(body, both);
+  ASSERT_TRUE(note.ok()) << note.status().ToString();
+  EXPECT_EQ(*note, body + "\n" + SignatureLine(body, *next) + SignatureLine(body, *previous));
+  EXPECT_TRUE(ParseAndVerifyCheckpoint(*note, next->verifier_key()).ok());
+  EXPECT_TRUE(ParseAndVerifyCheckpoint(*note, previous->verifier_key()).ok());
+  std::vector<VerifierKey> known = {next->verifier_key(), previous->verifier_key()};
+  EXPECT_TRUE(ParseAndVerifyCheckpoint(*note, known).ok());
+  EXPECT_FALSE(SignCheckpoint(body, std::span<const SigningKey* const>()).ok()) << "no key";
+}
+
 TEST(CheckpointTest, AcceptsSixteenSignaturesRejectsMoreThanAHundred) {
   auto log_key = NewKey();
   std::string body = FormatCheckpointBody(kOrigin, 3, SomeRoot());

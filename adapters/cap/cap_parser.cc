@@ -534,50 +534,6 @@ Status ReadInfo(pugi::xml_node node, std::string_view where, Alert::Info::Builde
   return Status::Ok();
 }
 
-// references: whitespace-separated sender,identifier,sent triples, none naming this alert.
-Status CheckReferences(std::string_view refs, std::string_view own_sender,
-                       std::string_view own_identifier) {
-  constexpr std::string_view kWhere = "references";
-  size_t i = 0;
-  size_t entry = 0;
-  while (i < refs.size()) {
-    while (i < refs.size() && internal::IsXmlSpace(refs[i])) ++i;
-    if (i == refs.size()) break;
-    size_t start = i;
-    while (i < refs.size() && !internal::IsXmlSpace(refs[i])) ++i;
-    std::string_view token = refs.substr(start, i - start);
-    ++entry;
-    std::string label = "entry " + std::to_string(entry) + " " + Excerpt(token);
-    size_t c1 = token.find(',');
-    size_t c2 = c1 == std::string_view::npos ? c1 : token.find(',', c1 + 1);
-    if (c2 == std::string_view::npos || token.find(',', c2 + 1) != std::string_view::npos) {
-      return RefuseValue("INVALID_REFERENCES", kWhere, refs,
-                         label + " must be a sender,identifier,sent triple");
-    }
-    std::string_view sender = token.substr(0, c1);
-    std::string_view identifier = token.substr(c1 + 1, c2 - c1 - 1);
-    std::string_view sent = token.substr(c2 + 1);
-    if (auto p = internal::IdentifierProblem(sender, "INVALID_REFERENCES")) {
-      return RefuseValue(p->code, kWhere, refs, label + ": sender " + p->detail);
-    }
-    if (auto p = internal::IdentifierProblem(identifier, "INVALID_REFERENCES")) {
-      return RefuseValue(p->code, kWhere, refs, label + ": identifier " + p->detail);
-    }
-    if (auto p = internal::DateTimeProblem(sent)) {
-      return RefuseValue("INVALID_REFERENCES", kWhere, refs, label + ": sent " + p->detail);
-    }
-    if (sender == own_sender && identifier == own_identifier) {
-      return RefuseValue("CIRCULAR_REFERENCE", kWhere, refs, label + " names this alert itself");
-    }
-  }
-  if (entry == 0) {
-    return RefuseValue("INVALID_REFERENCES", kWhere, refs,
-                       "must name at least one sender,identifier,sent triple (omit the element "
-                       "when there is nothing to reference)");
-  }
-  return Status::Ok();
-}
-
 enum AlertSlot : size_t {
   kIdentifier,
   kSender,
@@ -654,7 +610,7 @@ Status ReadAlert(pugi::xml_node root, Alert::Builder out) {
 
   MUSTER_ASSIGN_OR_RETURN(std::string references, ReadOptionalText(c[kReferences], "references"));
   if (!c[kReferences].empty()) {
-    MUSTER_RETURN_IF_ERROR(CheckReferences(references, sender, identifier));
+    MUSTER_RETURN_IF_ERROR(internal::CheckReferences(references, sender, identifier, "omit the element"));
   }
   out.setReferences(AsText(references));
 

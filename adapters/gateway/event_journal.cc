@@ -17,22 +17,6 @@ namespace {
 
 constexpr char kCursorMagic[] = "muster-gateway-cursor 1";
 
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("open directory " + dir + ": " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Status::IoError("fsync directory " + dir + ": " + std::strerror(errno));
-  return Status::Ok();
-}
-
-Status RemoveFile(const std::string& path) {
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return Status::IoError("remove " + path + ": " + std::strerror(errno));
-  }
-  return Status::Ok();
-}
-
 bool ParseU64(const std::string& text, uint64_t* out) {
   if (text.empty() || text.size() > 20 ||
       !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {

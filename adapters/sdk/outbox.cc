@@ -167,22 +167,6 @@ Result<OutboxEntry> Parse(const std::string& bytes, uint64_t order, OutboxState 
   return e;
 }
 
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("open directory " + dir + ": " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Status::IoError("fsync directory " + dir + ": " + std::strerror(errno));
-  return Status::Ok();
-}
-
-Status RemoveFile(const std::string& path) {
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return Status::IoError("remove " + path + ": " + std::strerror(errno));
-  }
-  return Status::Ok();
-}
-
 // Copies every set field of `src` into `dst` (same struct type), through the schema; groups
 // (such as the envelope's body union) are copied member by member.
 void CopyStruct(capnp::DynamicStruct::Reader src, capnp::DynamicStruct::Builder dst) {

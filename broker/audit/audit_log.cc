@@ -197,15 +197,8 @@ Result<bool> AuditLog::MaybeCheckpoint(const std::vector<const security::Signing
   }
   std::string body = security::FormatCheckpointBody(origin, size, *root) + "time " +
                      FormatInstant(clock_.NowMillis(), 0) + "\n";
-  auto note = security::SignCheckpoint(body, *keys[0]);
+  auto note = security::SignCheckpoint(body, keys);
   if (!note.ok()) return note.status();
-  for (size_t i = 1; i < keys.size(); ++i) {
-    // A signed note may carry several signatures: append the other keys' signature lines.
-    auto other = security::SignCheckpoint(body, *keys[i]);
-    if (!other.ok()) return other.status();
-    size_t blank = other->find("\n\n");
-    if (blank != std::string::npos) *note += other->substr(blank + 2);
-  }
   store::CommitItem item;
   item.writes.Put(store::Column::kCheckpoints, store::CheckpointKey(size), *note);
   committer.Submit(std::move(item));

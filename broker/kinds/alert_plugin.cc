@@ -2,15 +2,13 @@
 // Validate and Apply share one decision (Decide).
 #include "broker/kinds/alert_plugin.h"
 
-#include <kj/exception.h>
-
 #include <algorithm>
-#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "adapters/cap/cap_validate.h"
+#include "broker/kinds/guarded_call.h"
 #include "broker/kinds/parties.h"
 #include "broker/kinds/result_table.h"
 #include "broker/kinds/state_record.h"
@@ -458,24 +456,19 @@ Status List(std::string_view incident, std::string_view state_filter, const View
   return Status::Ok();
 }
 
-Status Unexpected(std::string_view what) { return Status::Internal("alert: " + std::string(what)); }
 
 }  // namespace
 
 Status AlertPlugin::Validate(schema::Envelope::Reader envelope, const MessageContext& context,
                              const StateView& state) const {
-  try {
+  return GuardedCall(name(), [&]() -> Status {
     return Decide(envelope, context, state).status();
-  } catch (const kj::Exception& e) {
-    return Unexpected(e.getDescription().cStr());
-  } catch (const std::exception& e) {
-    return Unexpected(e.what());
-  }
+  });
 }
 
 Result<Effect> AlertPlugin::Apply(schema::Envelope::Reader envelope, const MessageContext& context,
                                   const StateView& state) const {
-  try {
+  return GuardedCall(name(), [&]() -> Result<Effect> {
     MUSTER_ASSIGN_OR_RETURN(Plan plan, Decide(envelope, context, state));
     Effect effect;
     effect.object_id = std::to_string(plan.record.seq);
@@ -488,23 +481,15 @@ Result<Effect> AlertPlugin::Apply(schema::Envelope::Reader envelope, const Messa
     effect.extra_recipients = std::move(plan.extra_recipients);
     effect.summary = std::move(plan.summary);
     return effect;
-  } catch (const kj::Exception& e) {
-    return Unexpected(e.getDescription().cStr());
-  } catch (const std::exception& e) {
-    return Unexpected(e.what());
-  }
+  });
 }
 
 Status AlertPlugin::Query(schema::WorkflowQuery::Reader query, const Viewer& viewer,
                           const StateView& state, schema::Table::Builder table) const {
-  try {
+  return GuardedCall(name(), [&]() -> Status {
     if (query.getId().size() != 0) return Show(query.getId().cStr(), viewer, state, table);
     return List(query.getIncident().cStr(), query.getState().cStr(), viewer, state, table);
-  } catch (const kj::Exception& e) {
-    return Unexpected(e.getDescription().cStr());
-  } catch (const std::exception& e) {
-    return Unexpected(e.what());
-  }
+  });
 }
 
 }  // namespace muster::kinds

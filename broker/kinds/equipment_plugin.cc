@@ -2,16 +2,14 @@
 // so a step that validates is exactly the step that is applied.
 #include "broker/kinds/equipment_plugin.h"
 
-#include <kj/exception.h>
-
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "broker/kinds/guarded_call.h"
 #include "broker/kinds/parties.h"
 #include "broker/kinds/result_table.h"
 #include "broker/kinds/state_record.h"
@@ -1107,26 +1105,19 @@ Status List(std::string_view incident, std::string_view state_filter, const View
   return Status::Ok();
 }
 
-Status Unexpected(std::string_view what) {
-  return Status::Internal("equipment: " + std::string(what));
-}
 
 }  // namespace
 
 Status EquipmentPlugin::Validate(schema::Envelope::Reader envelope, const MessageContext& context,
                                  const StateView& state) const {
-  try {
+  return GuardedCall(name(), [&]() -> Status {
     return Decide(envelope, context, state).status();
-  } catch (const kj::Exception& e) {
-    return Unexpected(e.getDescription().cStr());
-  } catch (const std::exception& e) {
-    return Unexpected(e.what());
-  }
+  });
 }
 
 Result<Effect> EquipmentPlugin::Apply(schema::Envelope::Reader envelope,
                                       const MessageContext& context, const StateView& state) const {
-  try {
+  return GuardedCall(name(), [&]() -> Result<Effect> {
     MUSTER_ASSIGN_OR_RETURN(Plan plan, Decide(envelope, context, state));
     Effect effect;
     for (const Offer& o : plan.offers)
@@ -1139,23 +1130,15 @@ Result<Effect> EquipmentPlugin::Apply(schema::Envelope::Reader envelope,
     effect.object_id = std::move(plan.object_id);
     effect.summary = std::move(plan.summary);
     return effect;
-  } catch (const kj::Exception& e) {
-    return Unexpected(e.getDescription().cStr());
-  } catch (const std::exception& e) {
-    return Unexpected(e.what());
-  }
+  });
 }
 
 Status EquipmentPlugin::Query(schema::WorkflowQuery::Reader query, const Viewer& viewer,
                               const StateView& state, schema::Table::Builder table) const {
-  try {
+  return GuardedCall(name(), [&]() -> Status {
     if (query.getId().size() != 0) return Show(query.getId().cStr(), viewer, state, table);
     return List(query.getIncident().cStr(), query.getState().cStr(), viewer, state, table);
-  } catch (const kj::Exception& e) {
-    return Unexpected(e.getDescription().cStr());
-  } catch (const std::exception& e) {
-    return Unexpected(e.what());
-  }
+  });
 }
 
 }  // namespace muster::kinds

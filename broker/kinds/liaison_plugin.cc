@@ -2,16 +2,14 @@
 // step that validates is exactly the step that is applied.
 #include "broker/kinds/liaison_plugin.h"
 
-#include <kj/exception.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "broker/kinds/guarded_call.h"
 #include "broker/kinds/parties.h"
 #include "broker/kinds/result_table.h"
 #include "broker/kinds/state_record.h"
@@ -563,45 +561,30 @@ Status List(std::string_view incident, std::string_view state_filter, const View
   return Status::Ok();
 }
 
-Status Unexpected(std::string_view what) {
-  return Status::Internal("liaison: " + std::string(what));
-}
 
 }  // namespace
 
 Status LiaisonPlugin::Validate(schema::Envelope::Reader envelope, const MessageContext& context,
                                const StateView& state) const {
-  try {
+  return GuardedCall(name(), [&]() -> Status {
     return Decide(envelope, context, state).status();
-  } catch (const kj::Exception& e) {
-    return Unexpected(e.getDescription().cStr());
-  } catch (const std::exception& e) {
-    return Unexpected(e.what());
-  }
+  });
 }
 
 Result<Effect> LiaisonPlugin::Apply(schema::Envelope::Reader envelope,
                                     const MessageContext& context, const StateView& state) const {
-  try {
+  return GuardedCall(name(), [&]() -> Result<Effect> {
     MUSTER_ASSIGN_OR_RETURN(Step step, Decide(envelope, context, state));
     return MakeEffect(step, context);
-  } catch (const kj::Exception& e) {
-    return Unexpected(e.getDescription().cStr());
-  } catch (const std::exception& e) {
-    return Unexpected(e.what());
-  }
+  });
 }
 
 Status LiaisonPlugin::Query(schema::WorkflowQuery::Reader query, const Viewer& viewer,
                             const StateView& state, schema::Table::Builder table) const {
-  try {
+  return GuardedCall(name(), [&]() -> Status {
     if (query.getId().size() != 0) return Show(query.getId().cStr(), viewer, state, table);
     return List(query.getIncident().cStr(), query.getState().cStr(), viewer, state, table);
-  } catch (const kj::Exception& e) {
-    return Unexpected(e.getDescription().cStr());
-  } catch (const std::exception& e) {
-    return Unexpected(e.what());
-  }
+  });
 }
 
 }  // namespace muster::kinds

@@ -35,6 +35,7 @@
 #include "common/files.h"
 #include "tests/fixtures/broker_process.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tests/fixtures/wait_for.h"
 
 #ifndef MUSTER_EDXL_PATH
 #error "MUSTER_EDXL_PATH must name the muster-edxl binary"
@@ -86,17 +87,6 @@ size_t CountFiles(const std::string& dir, const std::string& suffix) {
     }
   }
   return n;
-}
-
-template <typename F>
-bool WaitFor(F condition, double timeout_s) {
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
 }
 
 class EdxlAdapterTest : public ::testing::Test {

@@ -40,6 +40,7 @@
 #include "schemas/store.capnp.h"
 #include "tests/fixtures/broker_process.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tests/fixtures/wait_for.h"
 
 #ifndef MUSTER_GATEWAY_PATH
 #error "MUSTER_GATEWAY_PATH must name the muster-gateway binary"
@@ -93,17 +94,6 @@ void ExpectDocumented(const json& body, const std::string& name) {
   for (const std::string key : schemas[name]["required"]) {
     EXPECT_TRUE(body.contains(key)) << name << " requires '" << key << "': " << body.dump();
   }
-}
-
-template <typename F>
-bool WaitFor(F condition, double timeout_s) {
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
 }
 
 // A drill alert for the military sub-district.

@@ -40,6 +40,12 @@ std::optional<Problem> DateTimeProblem(std::string_view text);
 // report (INVALID_IDENTIFIER or INVALID_SENDER).
 std::optional<Problem> IdentifierProblem(std::string_view text, std::string_view code);
 
+// references: whitespace-separated sender,identifier,sent triples, none naming the alert itself
+// (own_sender, own_identifier). INVALID_REFERENCES or CIRCULAR_REFERENCE; an empty list is refused
+// with `empty_hint` saying what to do instead ("omit the element", "leave it empty").
+Status CheckReferences(std::string_view refs, std::string_view own_sender, std::string_view own_identifier,
+                       std::string_view empty_hint);
+
 // An xs:decimal: [+-]? digits with an optional fraction ("1", "-2.5", ".5", "3.").
 bool ParseDecimal(std::string_view text, double* out);
 
